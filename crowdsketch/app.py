@@ -1,0 +1,52 @@
+"""Builds the ASGI app for a role: `all` (the embedded stack) or one service of the
+distributed deployment. Resources are made in the lifespan, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from crowdsketch import __version__
+from crowdsketch.collection.router import router as collection_router
+from crowdsketch.errors import install_error_handlers
+from crowdsketch.health import router as health_router
+from crowdsketch.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from crowdsketch.resources import Resources
+from crowdsketch.settings import Role, Settings
+
+ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
+    "all": [collection_router],
+    "collection": [collection_router],
+    "admin": [],
+    "inference": [],
+}
+
+
+def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = Resources.build(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.close()
+
+    app = FastAPI(
+        title="crowdsketch",
+        version=__version__,
+        summary=f"Crowdsourced drawings to shape classifiers ({role} role)",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    for router in ROLE_ROUTERS[role]:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last, so it is outermost: every answer, 413 and 500 included, carries the id.
+    app.add_middleware(RequestContextMiddleware)
+    return app

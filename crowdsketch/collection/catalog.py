@@ -1,0 +1,80 @@
+"""The shape catalogue as the game sees it: the active shapes and how many drawings each
+has, cached for a few seconds so that a submission does not cost a catalogue query."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from crowdsketch.db.engine import Database
+from crowdsketch.db.models import Drawing, Shape
+from crowdsketch.errors import ValidationError
+
+# How many of the least-drawn shapes a prompt is drawn from: enough that contributors who
+# arrive together are not all asked for the same shape.
+PROMPT_CANDIDATES = 3
+
+
+@dataclass(frozen=True)
+class CatalogShape:
+    id: str
+    name: str
+    closed: bool
+    position: int
+
+
+class ShapeCatalog:
+    def __init__(self, db: Database, ttl_s: float, rng: random.Random | None = None) -> None:
+        self._db = db
+        self._ttl_s = ttl_s
+        self._rng = rng or random.Random()
+        self._shapes: dict[str, CatalogShape] = {}
+        self._counts: dict[str, int] = {}
+        self._loaded_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def active_shapes(self) -> list[CatalogShape]:
+        await self._refresh_if_stale()
+        return sorted(self._shapes.values(), key=lambda shape: shape.position)
+
+    async def active_shape(self, shape_id: str, field: str = "shapeId") -> CatalogShape:
+        await self._refresh_if_stale()
+        shape = self._shapes.get(shape_id)
+        if shape is None:
+            raise ValidationError.for_field(field, f"unknown or inactive shape {shape_id!r}")
+        return shape
+
+    async def next_prompt(self, previous: str | None) -> CatalogShape:
+        """A shape among the least drawn, never `previous` (unless it is the only one)."""
+        shapes = [s for s in await self.active_shapes() if s.id != previous] or await self.active_shapes()
+        if not shapes:
+            raise ValidationError.for_field("shapes", "the catalogue has no active shape")
+        self._rng.shuffle(shapes)  # ties between equal counts go either way
+        shapes.sort(key=lambda s: self._counts.get(s.id, 0))
+        candidates = shapes[:PROMPT_CANDIDATES]
+        fewest = self._counts.get(candidates[0].id, 0)
+        weights = [1.0 / (1 + self._counts.get(s.id, 0) - fewest) for s in candidates]
+        return self._rng.choices(candidates, weights=weights)[0]
+
+    def record_drawing(self, shape_id: str) -> None:
+        self._counts[shape_id] = self._counts.get(shape_id, 0) + 1
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")
+
+    async def _refresh_if_stale(self) -> None:
+        if time.monotonic() - self._loaded_at < self._ttl_s:
+            return
+        async with self._lock:
+            if time.monotonic() - self._loaded_at < self._ttl_s:
+                return
+            async with self._db.transaction(write=False) as session:
+                rows = (await session.execute(select(Shape).where(Shape.active.is_(True)))).scalars().all()
+                counts = await session.execute(select(Drawing.shape_id, func.count()).group_by(Drawing.shape_id))
+                self._counts = {shape_id: count for shape_id, count in counts.all()}
+            self._shapes = {row.id: CatalogShape(row.id, row.name, row.closed, row.position) for row in rows}
+            self._loaded_at = time.monotonic()

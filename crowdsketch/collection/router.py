@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Response
+from crowdsketch.responses import JsonResponse
+
+from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, ShapeRead, ShapeRef
+from crowdsketch.collection.service import Submission
+from crowdsketch.deps import CollectionServiceDep
+
+router = APIRouter(prefix="/api", tags=["collection"])
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SessionIdHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Session-Id",
+        pattern=SESSION_ID_PATTERN,
+        description="The contributor's session (made by the server and returned when absent).",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="`{sessionId}:{shapeId}:{timestamp}`: a retry with the same key gets the first answer.",
+    ),
+]
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid drawing; `details` names each field at fault"},
+    409: {"description": "The idempotency key is in flight, or was used for another drawing"},
+    413: {"description": "Body over 1 MiB"},
+    503: {"description": "A dependency is down; retry after `Retry-After` seconds"},
+}
+
+
+@router.get("/shapes", response_model=list[ShapeRead])
+async def list_shapes(service: CollectionServiceDep) -> list[ShapeRead]:
+    return [ShapeRead(id=s.id, name=s.name, closed=s.closed) for s in await service.catalog.active_shapes()]
+
+
+@router.get("/shapes/next", response_model=ShapeRef, responses={503: ERROR_RESPONSES[503]})
+async def next_shape(service: CollectionServiceDep, response: Response, session_id: SessionIdHeader = None) -> ShapeRef:
+    session_id = session_id or str(uuid.uuid4())
+    shape = await service.next_prompt(session_id)
+    response.headers["X-Session-Id"] = session_id
+    return ShapeRef(id=shape.id, name=shape.name)
+
+
+@router.post("/drawings", status_code=201, response_model=DrawingCreated, responses=ERROR_RESPONSES)
+async def submit_drawing(
+    body: DrawingCreate,
+    service: CollectionServiceDep,
+    session_id: SessionIdHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JsonResponse:
+    session_id = session_id or str(uuid.uuid4())
+    answer = await service.submit(
+        Submission(
+            session_id=session_id,
+            shape_id=body.shape_id,
+            stroke_data=body.stroke_data,
+            idempotency_key=idempotency_key,
+        )
+    )
+    return JsonResponse(answer.body, status_code=answer.status, headers={"X-Session-Id": session_id})

@@ -1,0 +1,106 @@
+"""Tables. Ids are UUIDs except a shape's, which is its slug: the label that exports,
+imports and evaluation sets carry ("circle")."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware on the way out on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Shape(Base):
+    __tablename__ = "shapes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A closed outline (circle, square...) should end where it began: the quality score uses it.
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContributorSession(Base):
+    __tablename__ = "contributor_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    drawing_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Drawing(Base):
+    __tablename__ = "drawings"
+    __table_args__ = (
+        Index("ix_drawings_created_at_id", "created_at", "id"),
+        Index("ix_drawings_shape_id_created_at", "shape_id", "created_at"),
+        Index("ix_drawings_session_id_created_at", "session_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("contributor_sessions.id"), nullable=True)
+    shape_id: Mapped[str] = mapped_column(ForeignKey("shapes.id"))
+    blob_key: Mapped[str] = mapped_column(String(200))
+    canvas_width: Mapped[int] = mapped_column(Integer)
+    canvas_height: Mapped[int] = mapped_column(Integer)
+    stroke_count: Mapped[int] = mapped_column(Integer)
+    point_count: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    device: Mapped[str] = mapped_column(String(8))
+    quality_score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16), default="game")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # SHA-256 of the canonical stroke JSON: lets an import recognise a drawing it already has.
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The key the client sent; unique so that even with the key-value store lost, a retried
+    # submission cannot become a second row.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

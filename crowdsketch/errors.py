@@ -1,0 +1,156 @@
+"""Errors carry their HTTP status; one set of handlers renders one envelope:
+`{error, message, requestId, details?, retryAfter?}`."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from crowdsketch.responses import JsonResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crowdsketch.logs import request_id_var
+
+logger = logging.getLogger("crowdsketch.errors")
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "INTERNAL_ERROR"
+    retryable = False
+
+    def __init__(self, message: str, *, details: Sequence[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details) if details else None
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message, "requestId": request_id_var.get()}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class ValidationError(AppError):
+    status_code = 400
+    code = "VALIDATION_ERROR"
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> ValidationError:
+        return cls(f"{field}: {message}", details=[{"field": field, "message": message}])
+
+
+class AuthenticationError(AppError):
+    status_code = 401
+    code = "AUTHENTICATION_REQUIRED"
+
+
+class ForbiddenError(AppError):
+    status_code = 403
+    code = "FORBIDDEN"
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "NOT_FOUND"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    code = "CONFLICT"
+    retryable = True
+
+
+class PayloadTooLargeError(AppError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class RateLimitedError(AppError):
+    status_code = 429
+    code = "RATE_LIMITED"
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "retryAfter": self.retry_after_s}
+
+
+class ServiceUnavailableError(RateLimitedError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+
+
+def _field_path(loc: Sequence[str | int]) -> str:
+    """('body', 'strokeData', 'strokes', 3, 0) -> 'strokeData.strokes[3][0]'."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(f".{item}" if parts else item)
+    path = "".join(parts)
+    return path.removeprefix("body.") if path != "body" else "body"
+
+
+def error_response(error: AppError) -> JsonResponse:
+    return JsonResponse(error.body(), status_code=error.status_code, headers=error.headers())
+
+
+def internal_error_response() -> JsonResponse:
+    return error_response(AppError("An unexpected error occurred; it has been logged."))
+
+
+async def _app_error(_: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, AppError)
+    if exc.status_code >= 500:
+        logger.warning("%s: %s", exc.code, exc.message)
+    return error_response(exc)
+
+
+async def _request_validation_error(_: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        loc = err.get("loc", ())
+        if loc and loc[0] == "header":
+            field = f"headers.{loc[1]}" if len(loc) > 1 else "headers"
+        elif loc and loc[0] == "query":
+            field = f"query.{loc[1]}" if len(loc) > 1 else "query"
+        else:
+            field = _field_path(loc)
+        message = err.get("msg", "invalid")
+        if err.get("type") == "json_invalid":
+            field, message = "body", "the body is not valid JSON"
+        details.append({"field": field, "message": message})
+    first = details[0] if details else {"field": "body", "message": "invalid"}
+    return error_response(ValidationError(f"{first['field']}: {first['message']}", details=details))
+
+
+async def _http_exception(_: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: NotFoundError, 405: AppError, 413: PayloadTooLargeError}
+    error = codes.get(exc.status_code, AppError)(str(exc.detail))
+    error.status_code = exc.status_code
+    if exc.status_code == 405:
+        error.code = "METHOD_NOT_ALLOWED"
+    return error_response(error)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)

@@ -1,0 +1,165 @@
+"""Key-value store port: sessions, idempotency records, caches and pub/sub.
+
+Contract: values are bytes; `ttl_s` is seconds to live (None: no expiry); `set_nx` sets only
+when the key is absent and says whether it did, atomically across every process that shares
+the store; `publish` delivers a message to every current subscriber of the channel (no
+history); `subscribe` yields messages until the context exits. Connection failures raise
+`ConnectionError`/`TimeoutError` (or the adapter's listed transient errors).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+import redis.asyncio as aioredis
+import redis.exceptions
+
+
+class KeyValueStore(Protocol):
+    transient_errors: tuple[type[BaseException], ...]
+
+    async def get(self, key: str) -> bytes | None: ...
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None: ...
+    async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool: ...
+    async def delete(self, key: str) -> None: ...
+    async def publish(self, channel: str, message: bytes) -> None: ...
+    def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]: ...
+    async def ping(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryKeyValueStore:
+    """In-process twin of Redis for the embedded stack: one process, so one dict is atomic."""
+
+    transient_errors: tuple[type[BaseException], ...] = ()
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float | None]] = {}
+        self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = defaultdict(set)
+        self._writes_since_sweep = 0
+
+    async def get(self, key: str) -> bytes | None:
+        entry = self._data.get(key)
+        if entry is None:
+            return None
+        value, expires_at = entry
+        if expires_at is not None and expires_at <= time.monotonic():
+            del self._data[key]
+            return None
+        return value
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        self._data[key] = (value, time.monotonic() + ttl_s if ttl_s else None)
+        self._sweep_now_and_then()
+
+    async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
+        if await self.get(key) is not None:
+            return False
+        await self.set(key, value, ttl_s)
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        for queue in self._subscribers.get(channel, ()):
+            queue.put_nowait(message)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._subscribers[channel].add(queue)
+
+        async def messages() -> AsyncIterator[bytes]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield messages()
+        finally:
+            self._subscribers[channel].discard(queue)
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._data.clear()
+
+    def _sweep_now_and_then(self) -> None:
+        # Expired keys nobody reads again would otherwise stay for the life of the process.
+        self._writes_since_sweep += 1
+        if self._writes_since_sweep < 10_000:
+            return
+        self._writes_since_sweep = 0
+        now = time.monotonic()
+        for key in [k for k, (_, exp) in self._data.items() if exp is not None and exp <= now]:
+            del self._data[key]
+
+
+class RedisKeyValueStore:
+    transient_errors: tuple[type[BaseException], ...] = (
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        redis.exceptions.BusyLoadingError,
+        OSError,
+    )
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self._redis = aioredis.Redis.from_url(
+            url,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            health_check_interval=30,
+            max_connections=256,
+            # Retries belong to the guard around this store, not to the client.
+            retry=None,
+        )
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._redis.get(key)
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        await self._redis.set(key, value, px=_millis(ttl_s))
+
+    async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
+        return bool(await self._redis.set(key, value, px=_millis(ttl_s), nx=True))
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(key)
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        await self._redis.publish(channel, message)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(channel)
+
+        async def messages() -> AsyncIterator[bytes]:
+            async for message in pubsub.listen():
+                if message["type"] == "message":
+                    yield message["data"]
+
+        try:
+            yield messages()
+        finally:
+            await pubsub.aclose()
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _millis(ttl_s: float | None) -> int | None:
+    return max(1, int(ttl_s * 1000)) if ttl_s else None
+
+
+def key_value_store_from_url(url: str | None, timeout_s: float) -> KeyValueStore:
+    return RedisKeyValueStore(url, timeout_s) if url else MemoryKeyValueStore()

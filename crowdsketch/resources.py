@@ -1,0 +1,79 @@
+"""Everything a running app holds: built in the lifespan from the settings, closed on
+shutdown. The URL of each setting picks the adapter; nothing else knows which was picked."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from crowdsketch.collection.catalog import ShapeCatalog
+from crowdsketch.collection.idempotency import IdempotencyStore
+from crowdsketch.collection.service import CollectionService
+from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine
+from crowdsketch.ports.blob import BlobStore, blob_store_from_url
+from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
+from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
+from crowdsketch.settings import Settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    guards: Guards
+    db: Database
+    blobs: BlobStore
+    blob_guard: DependencyGuard
+    kv: KeyValueStore
+    kv_guard: DependencyGuard
+    collection: CollectionService
+
+    @classmethod
+    def build(cls, settings: Settings) -> Resources:
+        guards = Guards(
+            GuardPolicy(
+                timeout_s=settings.dependency_timeout_s,
+                attempts=settings.retry_attempts,
+                backoff_s=settings.retry_backoff_s,
+                threshold=settings.breaker_threshold,
+                reset_s=settings.breaker_reset_s,
+            )
+        )
+        db = Database(
+            create_engine(settings.database_url, timeout_s=settings.dependency_timeout_s, pool_size=settings.database_pool_size),
+            guards.guard("database", TRANSIENT_DB_ERRORS),
+        )
+        blobs = blob_store_from_url(
+            settings.blob_url,
+            endpoint=settings.aws_endpoint_url,
+            region=settings.aws_region,
+            access_key_id=settings.aws_access_key_id,
+            secret_access_key=settings.aws_secret_access_key,
+            timeout_s=settings.dependency_timeout_s,
+        )
+        blob_guard = guards.guard("blob store", blobs.transient_errors)
+        kv = key_value_store_from_url(settings.redis_url, settings.dependency_timeout_s)
+        kv_guard = guards.guard("key-value store", kv.transient_errors)
+        catalog = ShapeCatalog(db, settings.shape_cache_ttl_s)
+        idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
+        collection = CollectionService(db, blobs, blob_guard, kv, kv_guard, catalog, idempotency)
+        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection)
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state, checked now, within the dependency timeout."""
+        checks = {"database": self.db.ping, "blob store": self.blobs.ping, "key-value store": self.kv.ping}
+
+        async def check(ping) -> str:  # type: ignore[no-untyped-def]
+            try:
+                async with asyncio.timeout(self.settings.dependency_timeout_s):
+                    await ping()
+                return "ok"
+            except Exception as exc:  # noqa: BLE001 - a readiness probe reports, never raises
+                return f"down: {type(exc).__name__}"
+
+        results = await asyncio.gather(*(check(ping) for ping in checks.values()))
+        return dict(zip(checks, results, strict=True))
+
+    async def close(self) -> None:
+        await self.kv.close()
+        await self.blobs.close()
+        await self.db.close()

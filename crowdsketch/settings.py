@@ -1,0 +1,79 @@
+"""The one place settings are read: `CROWDSKETCH_*` environment variables (and the standard
+`AWS_*` ones for the S3 endpoint). Embedded defaults; a URL switches a port to its
+distributed adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "crowdsketch-development-secret"
+
+Role = Literal["all", "collection", "admin", "inference"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CROWDSKETCH_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    blob_url: str = ""
+    redis_url: str | None = None
+    amqp_url: str | None = None
+    secret_key: str = DEVELOPMENT_SECRET
+
+    # S3 endpoint and credentials come from the standard AWS variables.
+    aws_endpoint_url: str | None = Field(default=None, validation_alias=AliasChoices("AWS_ENDPOINT_URL", "CROWDSKETCH_AWS_ENDPOINT_URL"))
+    aws_access_key_id: str | None = Field(default=None, validation_alias=AliasChoices("AWS_ACCESS_KEY_ID", "CROWDSKETCH_AWS_ACCESS_KEY_ID"))
+    aws_secret_access_key: str | None = Field(default=None, validation_alias=AliasChoices("AWS_SECRET_ACCESS_KEY", "CROWDSKETCH_AWS_SECRET_ACCESS_KEY"))
+    aws_region: str = Field(default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "CROWDSKETCH_AWS_REGION"))
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # How long one call to a dependency may take, how often it is retried, and how long the
+    # breaker stays open once `breaker_threshold` calls in a row have failed.
+    dependency_timeout_s: float = Field(default=1.0, gt=0)
+    retry_attempts: int = Field(default=2, ge=1, le=10)
+    retry_backoff_s: float = Field(default=0.05, ge=0)
+    breaker_threshold: int = Field(default=3, ge=1)
+    breaker_reset_s: float = Field(default=5.0, gt=0)
+    database_pool_size: int = Field(default=20, ge=1)
+
+    idempotency_ttl_s: int = Field(default=24 * 3600, ge=1)
+    idempotency_lock_ttl_s: int = Field(default=30, ge=1)
+    shape_cache_ttl_s: float = Field(default=5.0, ge=0)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'crowdsketch.db'}"
+        if not self.blob_url:
+            self.blob_url = f"file://{self.data_dir / 'blobs'}"
+        if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if not self.blob_url.startswith(("file://", "s3://")):
+            raise ValueError("blob_url must start with file:// or s3://")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
+        if self.amqp_url and not self.amqp_url.startswith(("amqp://", "amqps://")):
+            raise ValueError("amqp_url must start with amqp:// or amqps://")
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("set CROWDSKETCH_SECRET_KEY: the development secret is refused in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

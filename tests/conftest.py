@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from crowdsketch.app import create_app
+from crowdsketch.db.migrate import upgrade
+from tests.support.stacks import (
+    REDIS_TEST_DB,
+    TEST_BUCKET,
+    Stack,
+    copy_sqlite_template,
+    create_bucket,
+    port_open,
+    test_settings,
+    unique_name,
+)
+from tests.support.tcp_proxy import TcpProxy
+
+IN_CI = os.environ.get("CI") == "true"
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+ADMIN_PG_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def in_thread(fn, *args):  # type: ignore[no-untyped-def]
+    """Run blocking set-up (Alembic runs its own event loop) off the test's event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """In CI a missing service is a failure; on a laptop it is a skip with the reason."""
+    if port_open(host, port):
+        return
+    message = f"{name} is not reachable on {host}:{port}"
+    if IN_CI:
+        pytest.fail(message + " (CI must start it)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema is built once by the real migrations; each test copies the file."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    in_thread(upgrade, f"sqlite+aiosqlite:///{folder / 'crowdsketch.db'}")
+    return folder / "crowdsketch.db"
+
+
+async def _admin_execute(*statements: str) -> None:
+    engine = create_async_engine(ADMIN_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(sqlalchemy.text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    require_service("PostgreSQL", PG_HOST, PG_PORT)
+    name = unique_name("crowdsketch_template")
+    in_thread(asyncio.run, _admin_execute(f'CREATE DATABASE "{name}"'))
+    in_thread(upgrade, f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}")
+    yield name
+    in_thread(asyncio.run, _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Stack]:
+    if request.param == "embedded":
+        copy_sqlite_template(sqlite_template, tmp_path / "data")
+        yield Stack("embedded", test_settings(data_dir=tmp_path / "data"))
+        return
+
+    require_service("Redis", REDIS_HOST, REDIS_PORT)
+    template = request.getfixturevalue("postgres_template")
+    s3 = request.getfixturevalue("s3_endpoint")
+    database = unique_name("crowdsketch_test")
+    await _admin_execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
+    import redis.asyncio as aioredis
+
+    redis = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB)
+    await redis.flushdb()
+    await redis.aclose()
+    async with httpx.AsyncClient() as client:
+        await client.post(f"{s3}/moto-api/reset")
+    await create_bucket(s3)
+    s3_host, s3_port = s3.removeprefix("http://").split(":")
+    proxies = {
+        "database": TcpProxy(PG_HOST, PG_PORT).start(),
+        "key-value store": TcpProxy(REDIS_HOST, REDIS_PORT).start(),
+        "blob store": TcpProxy(s3_host, int(s3_port)).start(),
+    }
+    settings = test_settings(
+        data_dir=tmp_path / "data",
+        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{proxies['database'].port}/{database}",
+        redis_url=f"redis://127.0.0.1:{proxies['key-value store'].port}/{REDIS_TEST_DB}",
+        blob_url=f"s3://{TEST_BUCKET}",
+        aws_endpoint_url=f"http://127.0.0.1:{proxies['blob store'].port}",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    try:
+        yield Stack("distributed", settings, proxies)
+    finally:
+        for proxy in proxies.values():
+            proxy.stop()
+        await _admin_execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(stack.settings)
+    async with app.router.lifespan_context(app):
+        stack.resources = app.state.resources
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http

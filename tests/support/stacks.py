@@ -1,0 +1,142 @@
+"""The two ways crowdsketch runs, as test fixtures build them.
+
+embedded: SQLite + files + in-process memory, in a fresh data dir per test.
+distributed: PostgreSQL (a fresh database per test, cloned from a migrated template),
+Redis (a test database, flushed), and the S3 API (moto's server, reset per test). Every
+connection to them goes through a `TcpProxy`, so an outage test can cut one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from crowdsketch.db.models import Drawing
+from crowdsketch.resources import Resources
+from crowdsketch.settings import Settings
+from tests.support.tcp_proxy import TcpProxy
+
+TEST_BUCKET = "crowdsketch-test"
+REDIS_TEST_DB = 13
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def test_settings(**values: object) -> Settings:
+    defaults: dict[str, object] = {
+        "environment": "test",
+        "dependency_timeout_s": 0.5,
+        "retry_attempts": 2,
+        "retry_backoff_s": 0.02,
+        "breaker_threshold": 3,
+        "breaker_reset_s": 1.0,
+        "shape_cache_ttl_s": 0.0,
+        "log_json": False,
+        "aws_endpoint_url": None,
+        "aws_access_key_id": None,
+        "aws_secret_access_key": None,
+    }
+    return Settings(**{**defaults, **values})  # type: ignore[arg-type]
+
+
+@dataclass
+class Stack:
+    mode: str
+    settings: Settings
+    proxies: dict[str, TcpProxy] = field(default_factory=dict)
+    resources: Resources | None = None
+
+    async def drawing_rows(self) -> int:
+        assert self.resources is not None
+        async with self.resources.db.sessions() as session:
+            return (await session.execute(select(func.count()).select_from(Drawing))).scalar_one()
+
+    async def drawing_blob_keys(self) -> set[str]:
+        assert self.resources is not None
+        return {key async for key in self.resources.blobs.keys("drawings/")}
+
+    async def row_blob_keys(self) -> set[str]:
+        assert self.resources is not None
+        async with self.resources.db.sessions() as session:
+            return set((await session.execute(select(Drawing.blob_key))).scalars().all())
+
+    @contextmanager
+    def outage(self, dependency: str, how: str = "down") -> Iterator[None]:
+        """Take one dependency away for the duration of the block."""
+        if self.mode == "distributed":
+            proxy = self.proxies[dependency]
+            proxy.set_mode(how)  # type: ignore[arg-type]
+            try:
+                yield
+            finally:
+                proxy.set_mode("up")
+            return
+        if dependency == "blob store":
+            with _blob_folder_replaced_by_a_file(self.settings.data_dir / "blobs"):
+                yield
+        elif dependency == "database":
+            with _sqlite_locked(self.settings.data_dir / "crowdsketch.db"):
+                yield
+        else:
+            raise LookupError(f"the embedded {dependency} is in-process memory and cannot be down")
+
+
+@contextmanager
+def _blob_folder_replaced_by_a_file(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    aside = root.with_name("blobs.aside")
+    root.rename(aside)
+    root.write_text("not a folder")
+    try:
+        yield
+    finally:
+        root.unlink()
+        aside.rename(root)
+
+
+@contextmanager
+def _sqlite_locked(path: Path) -> Iterator[None]:
+    connection = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+def copy_sqlite_template(template: Path, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, data_dir / "crowdsketch.db")
+
+
+async def create_bucket(endpoint: str) -> None:
+    import boto3
+
+    def make() -> None:
+        client = boto3.client(
+            "s3", endpoint_url=endpoint, region_name="us-east-1",
+            aws_access_key_id="test", aws_secret_access_key="test",
+        )
+        client.create_bucket(Bucket=TEST_BUCKET)
+
+    await asyncio.to_thread(make)
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
