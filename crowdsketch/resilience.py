@@ -90,6 +90,7 @@ class DependencyGuard:
         breaker = await self._breakers.get_breaker(
             self.name, exclude=[(BaseException, lambda exc: not isinstance(exc, DependencyDown))]
         )
+        probe_cancelled = False
         try:
             async with breaker:
                 try:
@@ -98,12 +99,22 @@ class DependencyGuard:
                     raise
                 except self.transient as exc:
                     raise DependencyDown(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+                except asyncio.CancelledError:
+                    # A probe cancelled before the dependency answered proves nothing, and
+                    # must not close the breaker. Outside a probe, a cancellation ends the call
+                    # like any other non-transient exit.
+                    if breaker.context.state != "half-opened":
+                        raise
+                    probe_cancelled = True
+                    raise DependencyDown(f"{self.name}: probe cancelled") from None
         except OpenedState as opened:
             remaining = opened.opened_at + self.policy.reset_s - time.time()
             raise ServiceUnavailableError(
                 f"The {self.name} is unavailable; retry shortly.", retry_after_s=max(1.0, math.ceil(remaining))
             ) from None
         except DependencyDown as down:
+            if probe_cancelled:
+                raise asyncio.CancelledError() from None
             DEPENDENCY_FAILURES.labels(dependency=self.name).inc()
             raise ServiceUnavailableError(
                 f"The {self.name} is unavailable; retry shortly.", retry_after_s=1

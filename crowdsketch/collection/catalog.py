@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, Shape
@@ -72,9 +73,14 @@ class ShapeCatalog:
         async with self._lock:
             if time.monotonic() - self._loaded_at < self._ttl_s:
                 return
-            async with self._db.transaction(write=False) as session:
-                rows = (await session.execute(select(Shape).where(Shape.active.is_(True)))).scalars().all()
-                counts = await session.execute(select(Drawing.shape_id, func.count()).group_by(Drawing.shape_id))
-                self._counts = {shape_id: count for shape_id, count in counts.all()}
-            self._shapes = {row.id: CatalogShape(row.id, row.name, row.closed, row.position) for row in rows}
+            shapes, counts = await self._db.run(self._load, write=False)
+            self._shapes = {shape.id: shape for shape in shapes}
+            self._counts = counts
             self._loaded_at = time.monotonic()
+
+    @staticmethod
+    async def _load(session: AsyncSession) -> tuple[list[CatalogShape], dict[str, int]]:
+        rows = (await session.execute(select(Shape).where(Shape.active.is_(True)))).scalars().all()
+        counts = await session.execute(select(Drawing.shape_id, func.count()).group_by(Drawing.shape_id))
+        shapes = [CatalogShape(row.id, row.name, row.closed, row.position) for row in rows]
+        return shapes, {shape_id: count for shape_id, count in counts.all()}

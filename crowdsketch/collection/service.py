@@ -118,12 +118,15 @@ class CollectionService:
             idempotency_key=submission.idempotency_key,
             created_at=now,
         )
+
+        async def insert(session: AsyncSession) -> UserStats:
+            total = await self._count_session_drawing(session, submission.session_id, now)
+            session.add(drawing)
+            await session.flush()
+            return UserStats(total=total, today=await self._count_today(session, submission.session_id, now))
+
         try:
-            async with self._db.transaction() as session:
-                total = await self._count_session_drawing(session, submission.session_id, now)
-                session.add(drawing)
-                await session.flush()
-                today = await self._count_today(session, submission.session_id, now)
+            stats = await self._db.run(insert)
         except sqlalchemy.exc.IntegrityError:
             # The statement failed, so no row was written and the blob can go. The usual
             # cause: the same idempotency key was stored by a request whose answer was lost.
@@ -134,7 +137,7 @@ class CollectionService:
             return await self._response_for_existing(existing, shape)
         self.catalog.record_drawing(shape.id)
         DRAWINGS_STORED.labels(source=submission.source).inc()
-        return await self._response(drawing, shape, UserStats(total=total, today=today))
+        return await self._response(drawing, shape, stats)
 
     async def _response(self, drawing: Drawing, shape: CatalogShape, stats: UserStats) -> StoredResponse:
         try:
@@ -153,11 +156,12 @@ class CollectionService:
         return StoredResponse(201, body.model_dump(mode="json", by_alias=True))
 
     async def _response_for_existing(self, drawing: Drawing, shape: CatalogShape) -> StoredResponse:
-        async with self._db.transaction(write=False) as session:
+        async def read_stats(session: AsyncSession) -> UserStats:
             session_row = await session.get(ContributorSession, drawing.session_id)
             today = await self._count_today(session, drawing.session_id or "", datetime.now(UTC))
-        stats = UserStats(total=session_row.drawing_count if session_row else 1, today=today)
-        return await self._response(drawing, shape, stats)
+            return UserStats(total=session_row.drawing_count if session_row else 1, today=today)
+
+        return await self._response(drawing, shape, await self._db.run(read_stats, write=False))
 
     async def _count_session_drawing(self, session: AsyncSession, session_id: str, now: datetime) -> int:
         insert = sqlite_insert if self._db.dialect == "sqlite" else postgresql_insert
@@ -181,8 +185,11 @@ class CollectionService:
     async def _find_by_key(self, key: str | None) -> Drawing | None:
         if key is None:
             return None
-        async with self._db.transaction(write=False) as session:
+
+        async def find(session: AsyncSession) -> Drawing | None:
             return (await session.execute(select(Drawing).where(Drawing.idempotency_key == key))).scalar_one_or_none()
+
+        return await self._db.run(find, write=False)
 
     async def _discard_blob(self, blob_key: str) -> None:
         try:

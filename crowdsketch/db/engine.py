@@ -4,14 +4,16 @@ asyncpg), chosen by URL, and transactions guarded against outages."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import sqlalchemy.exc
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from crowdsketch.resilience import DependencyGuard
+
+T = TypeVar("T")
 
 # Errors that mean "the database is unreachable or busy", not "this statement is wrong".
 TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
@@ -49,7 +51,8 @@ class Database:
     def __init__(self, engine: AsyncEngine, guard: DependencyGuard) -> None:
         self.engine = engine
         self.guard = guard
-        self._lock_timeout_s = guard.policy.timeout_s
+        self._timeout_s = guard.policy.timeout_s
+        self._in_flight: set[asyncio.Future[object]] = set()
         self.sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         # SQLite has one writer at a time; queueing writers here, in order, is cheaper than
         # letting them spin on the file lock.
@@ -59,27 +62,37 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back if it raises; an outage
-        becomes a 503 through the guard."""
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> T:
+        """Run `work` in one transaction: committed if it returns, rolled back if it raises.
+
+        The caller waits at most the dependency timeout. The work runs in its own task, so
+        that when the database has gone silent the caller gets its 503 on time while the
+        task's cleanup (a rollback, closing a dead connection: SQLAlchemy allows itself 2 s
+        for that) finishes in the background."""
         async with self.guard.protect():
-            if write and self._write_lock is not None:
-                # Waiting behind a writer that is itself stuck must end in a 503, not a queue.
-                async with asyncio.timeout(self._lock_timeout_s):
-                    await self._write_lock.acquire()
-                try:
-                    async with self.sessions.begin() as session:
-                        yield session
-                finally:
-                    self._write_lock.release()
-            else:
+            task = asyncio.ensure_future(self._transaction(work, write))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), self._timeout_s)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+                raise
+
+    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]], write: bool) -> T:
+        if write and self._write_lock is not None:
+            async with self._write_lock:
                 async with self.sessions.begin() as session:
-                    yield session
+                    return await work(session)
+        async with self.sessions.begin() as session:
+            return await work(session)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self.engine.dispose()
