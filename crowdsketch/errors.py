@@ -141,12 +141,20 @@ async def _request_validation_error(_: Request, exc: Exception) -> JsonResponse:
 
 
 async def _http_exception(_: Request, exc: Exception) -> JsonResponse:
+    """Starlette's own errors (no route, wrong method, a body it could not read) in our
+    envelope and with our codes."""
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: NotFoundError, 405: AppError, 413: PayloadTooLargeError}
-    error = codes.get(exc.status_code, AppError)(str(exc.detail))
-    error.status_code = exc.status_code
-    if exc.status_code == 405:
-        error.code = "METHOD_NOT_ALLOWED"
+    error: AppError
+    if exc.status_code == 400:
+        error = ValidationError.for_field("body", "the body could not be read as JSON")
+    elif exc.status_code == 404:
+        error = NotFoundError(str(exc.detail))
+    elif exc.status_code == 413:
+        error = PayloadTooLargeError(str(exc.detail), details=[{"field": "body", "message": str(exc.detail)}])
+    else:
+        error = AppError(str(exc.detail))
+        error.status_code = exc.status_code
+        error.code = "METHOD_NOT_ALLOWED" if exc.status_code == 405 else f"HTTP_{exc.status_code}"
     return error_response(error)
 
 

@@ -7,9 +7,10 @@ import re
 import time
 import uuid
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crowdsketch.errors import AppError, PayloadTooLargeError, error_response, internal_error_response
+from crowdsketch.errors import PayloadTooLargeError, error_response, internal_error_response
 from crowdsketch.logs import request_id_var
 from crowdsketch.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -91,15 +92,12 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise too_large
+                    # An HTTPException is what the body reader lets through; the handler
+                    # renders it as this 413's envelope.
+                    raise HTTPException(413, detail=too_large.message)
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except AppError as exc:
-            if exc is not too_large:
-                raise
-            await error_response(too_large)(scope, receive, send)
+        await self.app(scope, counting_receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -34,15 +34,25 @@ def _ramp(value: float, zero_at: float, one_at: float) -> float:
 def closure_gap(data: StrokeData) -> float:
     """Distance from the last point drawn to the nearest other stroke end, over the ink's
     diagonal. A one-stroke circle closes on its own start; a four-stroke square closes where
-    its first stroke began."""
+    its first stroke began. A last stroke too short to go round (a tap, a flick) is not
+    compared with its own start, or every drawing ending in a tap would count as closed."""
     xs = [p[0] for stroke in data.strokes for p in stroke]
     ys = [p[1] for stroke in data.strokes for p in stroke]
     diagonal = math.hypot(max(xs) - min(xs), max(ys) - min(ys))
     if diagonal == 0:
         return 1.0
-    last = data.strokes[-1][-1]
-    ends = [stroke[0] for stroke in data.strokes] + [stroke[-1] for stroke in data.strokes[:-1]]
+    last_stroke = data.strokes[-1]
+    last = last_stroke[-1]
+    ends = [stroke[0] for stroke in data.strokes[:-1]] + [stroke[-1] for stroke in data.strokes[:-1]]
+    if _path_length(last_stroke) >= diagonal:
+        ends.append(last_stroke[0])
+    if not ends:
+        return 1.0
     return min(math.hypot(last[0] - p[0], last[1] - p[1]) for p in ends) / diagonal
+
+
+def _path_length(stroke: list[tuple[float, float, float]]) -> float:
+    return sum(math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in zip(stroke, stroke[1:], strict=False))
 
 
 def quality_components(data: StrokeData, closed: bool) -> dict[str, float]:
