@@ -10,14 +10,15 @@ from crowdsketch.collection.service import CollectionService
 from crowdsketch.resources import Resources
 
 
-def get_resources(request: Request) -> Resources:
+# async: a plain `def` dependency would cost a worker-thread hop on every request.
+async def get_resources(request: Request) -> Resources:
     return request.app.state.resources
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_collection_service(resources: ResourcesDep) -> CollectionService:
+async def get_collection_service(resources: ResourcesDep) -> CollectionService:
     return resources.collection
 
 

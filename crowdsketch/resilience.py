@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from purgatory import AsyncCircuitBreakerFactory
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from purgatory.domain.model import OpenedState
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from crowdsketch.errors import ServiceUnavailableError
 from crowdsketch.metrics import BREAKER_STATE, DEPENDENCY_FAILURES
@@ -53,13 +54,19 @@ class DependencyGuard:
         policy: GuardPolicy,
         transient: tuple[type[BaseException], ...],
         breakers: AsyncCircuitBreakerFactory,
+        also_transient: Callable[[BaseException], bool] | None = None,
     ) -> None:
         self.name = name
         self.policy = policy
         self.transient = (*transient, TimeoutError, ConnectionError)
+        self._also_transient = also_transient
         self._breakers = breakers
         self.state = "closed"
+        self._breaker: AsyncCircuitBreaker | None = None
         BREAKER_STATE.labels(dependency=name).set(0)
+
+    def is_transient(self, exc: BaseException) -> bool:
+        return isinstance(exc, self.transient) or (self._also_transient is not None and self._also_transient(exc))
 
     def on_state_changed(self, state: str) -> None:
         self.state = state
@@ -68,18 +75,32 @@ class DependencyGuard:
     async def call(self, fn: Callable[[], Awaitable[T]], *, retry: bool = True) -> T:
         """Run `fn` (a fresh coroutine per attempt) with timeout, retries and the breaker."""
         async with self.protect():
-            attempts = self.policy.attempts if retry else 1
+            try:
+                async with asyncio.timeout(self.policy.timeout_s):
+                    return await fn()
+            except Exception as exc:
+                if not self.is_transient(exc):
+                    raise
+                # The first attempt is made above without building the retry machinery,
+                # which costs more than the call on the hot path.
+                if not retry or self.policy.attempts == 1:
+                    raise DependencyDown(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+            await asyncio.sleep(self.policy.backoff_s)
             try:
                 async for attempt in AsyncRetrying(
-                    stop=stop_after_attempt(attempts),
-                    wait=wait_exponential_jitter(multiplier=self.policy.backoff_s, max=self.policy.backoff_s * 4, jitter=self.policy.backoff_s),
-                    retry=retry_if_exception_type(self.transient),
+                    stop=stop_after_attempt(self.policy.attempts - 1),
+                    wait=wait_exponential_jitter(
+                        multiplier=self.policy.backoff_s, max=self.policy.backoff_s * 4, jitter=self.policy.backoff_s
+                    ),
+                    retry=retry_if_exception(self.is_transient),
                     reraise=True,
                 ):
                     with attempt:
                         async with asyncio.timeout(self.policy.timeout_s):
                             return await fn()
-            except self.transient as exc:
+            except Exception as exc:
+                if not self.is_transient(exc):
+                    raise
                 raise DependencyDown(f"{self.name}: {type(exc).__name__}: {exc}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -87,9 +108,11 @@ class DependencyGuard:
     async def protect(self) -> AsyncIterator[None]:
         """Count a block of work (e.g. a database transaction) against the breaker, without
         retrying it: a transient error inside becomes a 503."""
-        breaker = await self._breakers.get_breaker(
-            self.name, exclude=[(BaseException, lambda exc: not isinstance(exc, DependencyDown))]
-        )
+        if self._breaker is None:
+            self._breaker = await self._breakers.get_breaker(
+                self.name, exclude=[(BaseException, lambda exc: not isinstance(exc, DependencyDown))]
+            )
+        breaker = self._breaker
         probe_cancelled = False
         try:
             async with breaker:
@@ -97,7 +120,9 @@ class DependencyGuard:
                     yield
                 except DependencyDown:
                     raise
-                except self.transient as exc:
+                except Exception as exc:
+                    if not self.is_transient(exc):
+                        raise
                     raise DependencyDown(f"{self.name}: {type(exc).__name__}: {exc}") from exc
                 except asyncio.CancelledError:
                     # A probe cancelled before the dependency answered proves nothing, and
@@ -130,8 +155,13 @@ class Guards:
         self._breakers.add_listener(self._on_breaker_event)
         self._guards: dict[str, DependencyGuard] = {}
 
-    def guard(self, name: str, transient: tuple[type[BaseException], ...]) -> DependencyGuard:
-        self._guards[name] = DependencyGuard(name, self.policy, transient, self._breakers)
+    def guard(
+        self,
+        name: str,
+        transient: tuple[type[BaseException], ...],
+        also_transient: Callable[[BaseException], bool] | None = None,
+    ) -> DependencyGuard:
+        self._guards[name] = DependencyGuard(name, self.policy, transient, self._breakers, also_transient)
         return self._guards[name]
 
     def states(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
 from crowdsketch.collection.service import CollectionService
-from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine
+from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
 from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
 from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
@@ -40,7 +40,7 @@ class Resources:
         )
         db = Database(
             create_engine(settings.database_url, timeout_s=settings.dependency_timeout_s, pool_size=settings.database_pool_size),
-            guards.guard("database", TRANSIENT_DB_ERRORS),
+            guards.guard("database", TRANSIENT_DB_ERRORS, is_lost_connection),
         )
         blobs = blob_store_from_url(
             settings.blob_url,

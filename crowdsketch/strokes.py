@@ -59,7 +59,7 @@ class StrokeData(BaseModel):
         return sum(len(stroke) for stroke in self.strokes)
 
     def canonical_json(self) -> bytes:
-        return orjson.dumps(self.model_dump(mode="json"))
+        return self.model_dump_json().encode()
 
     def content_hash(self) -> str:
         return hashlib.sha256(orjson.dumps(self.strokes)).hexdigest()

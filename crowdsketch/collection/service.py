@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +37,33 @@ from crowdsketch.strokes import StrokeData, check_stroke_rules
 logger = logging.getLogger(__name__)
 
 PROMPT_TTL_S = 24 * 3600
+
+
+def _session_upsert(insert: Callable[..., Any]) -> Any:
+    """Count a drawing for its session, creating the session with its first drawing;
+    returns (total, today). One statement for both dialects, built once."""
+    table = ContributorSession.__table__
+    statement = insert(table).values(
+        id=bindparam("session_id"),
+        created_at=bindparam("now"),
+        last_seen_at=bindparam("now"),
+        drawing_count=1,
+        today=bindparam("today"),
+        today_count=1,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={
+            "last_seen_at": statement.excluded.last_seen_at,
+            "drawing_count": table.c.drawing_count + 1,
+            "today_count": case((table.c.today == statement.excluded.today, table.c.today_count + 1), else_=1),
+            "today": statement.excluded.today,
+        },
+    ).returning(table.c.drawing_count, table.c.today_count)
+
+
+_SESSION_UPSERT = {"sqlite": _session_upsert(sqlite_insert), "postgresql": _session_upsert(postgresql_insert)}
+_DRAWING_INSERT = Drawing.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -76,16 +105,15 @@ class CollectionService:
     async def submit(self, submission: Submission) -> StoredResponse:
         shape = await self.catalog.active_shape(submission.shape_id)
         check_stroke_rules(submission.stroke_data)
+        content_hash = submission.stroke_data.content_hash()
         key = submission.idempotency_key
-        fingerprint = hashlib.sha256(
-            f"{submission.session_id}|{shape.id}|{submission.stroke_data.content_hash()}".encode()
-        ).hexdigest()
+        fingerprint = hashlib.sha256(f"{submission.session_id}|{shape.id}|{content_hash}".encode()).hexdigest()
         if key is not None:
             replay = await self._idempotency.claim(key, fingerprint)
             if replay is not None:
                 return replay
         try:
-            response = await self._store(submission, shape)
+            response = await self._store(submission, shape, content_hash)
         except BaseException:
             if key is not None:
                 await self._idempotency.release(key)
@@ -94,36 +122,44 @@ class CollectionService:
             await self._idempotency.complete(key, fingerprint, response)
         return response
 
-    async def _store(self, submission: Submission, shape: CatalogShape) -> StoredResponse:
+    async def _store(self, submission: Submission, shape: CatalogShape, content_hash: str) -> StoredResponse:
         data = submission.stroke_data
         drawing_id = uuid.uuid4()
         blob_key = f"drawings/{shape.id}/{drawing_id}.json"
         await self._blob_guard.call(lambda: self._blobs.put(blob_key, data.canonical_json()))
         now = datetime.now(UTC)
-        drawing = Drawing(
-            id=drawing_id,
-            session_id=submission.session_id,
-            shape_id=shape.id,
-            blob_key=blob_key,
-            canvas_width=data.canvas.width,
-            canvas_height=data.canvas.height,
-            stroke_count=len(data.strokes),
-            point_count=data.point_count,
-            duration_ms=data.duration_ms,
-            device=data.device,
-            quality_score=quality_score(data, shape.closed),
-            source=submission.source,
-            flagged=False,
-            content_hash=data.content_hash(),
-            idempotency_key=submission.idempotency_key,
-            created_at=now,
-        )
+        quality = quality_score(data, shape.closed)
+        row = {
+            "id": drawing_id,
+            "session_id": submission.session_id,
+            "shape_id": shape.id,
+            "blob_key": blob_key,
+            "canvas_width": data.canvas.width,
+            "canvas_height": data.canvas.height,
+            "stroke_count": len(data.strokes),
+            "point_count": data.point_count,
+            "duration_ms": data.duration_ms,
+            "device": data.device,
+            "quality_score": quality,
+            "source": submission.source,
+            "flagged": False,
+            "flag_reason": None,
+            "content_hash": content_hash,
+            "idempotency_key": submission.idempotency_key,
+            "created_at": now,
+        }
+        upsert = _SESSION_UPSERT[self._db.dialect]
 
         async def insert(session: AsyncSession) -> UserStats:
-            total = await self._count_session_drawing(session, submission.session_id, now)
-            session.add(drawing)
-            await session.flush()
-            return UserStats(total=total, today=await self._count_today(session, submission.session_id, now))
+            # Core statements on the session's connection: this is the hot path, and the
+            # ORM's unit of work would cost more than the database round trips.
+            connection = await session.connection()
+            counts = await connection.execute(
+                upsert, {"session_id": submission.session_id, "now": now, "today": now.date()}
+            )
+            total, today = counts.one()
+            await connection.execute(_DRAWING_INSERT, row)
+            return UserStats(total=total, today=today)
 
         try:
             stats = await self._db.run(insert)
@@ -137,19 +173,21 @@ class CollectionService:
             return await self._response_for_existing(existing, shape)
         self.catalog.record_drawing(shape.id)
         DRAWINGS_STORED.labels(source=submission.source).inc()
-        return await self._response(drawing, shape, stats)
+        return await self._response(drawing_id, submission.session_id, quality, shape, stats)
 
-    async def _response(self, drawing: Drawing, shape: CatalogShape, stats: UserStats) -> StoredResponse:
+    async def _response(
+        self, drawing_id: uuid.UUID, session_id: str, quality: float, shape: CatalogShape, stats: UserStats
+    ) -> StoredResponse:
         try:
-            next_shape = await self.next_prompt(drawing.session_id or "")
+            next_shape = await self.next_prompt(session_id)
         except AppError:
             # The drawing is stored: a prompt chosen without the session's memory is better
             # than failing the submission.
             next_shape = await self.catalog.next_prompt(shape.id)
         body = DrawingCreated(
-            id=drawing.id,
+            id=drawing_id,
             shape=ShapeRef(id=shape.id, name=shape.name),
-            quality_score=drawing.quality_score,
+            quality_score=quality,
             next_shape=ShapeRef(id=next_shape.id, name=next_shape.name),
             user_stats=stats,
         )
@@ -157,30 +195,14 @@ class CollectionService:
 
     async def _response_for_existing(self, drawing: Drawing, shape: CatalogShape) -> StoredResponse:
         async def read_stats(session: AsyncSession) -> UserStats:
-            session_row = await session.get(ContributorSession, drawing.session_id)
-            today = await self._count_today(session, drawing.session_id or "", datetime.now(UTC))
-            return UserStats(total=session_row.drawing_count if session_row else 1, today=today)
+            row = await session.get(ContributorSession, drawing.session_id)
+            if row is None:
+                return UserStats(total=1, today=1)
+            today = row.today_count if row.today == datetime.now(UTC).date() else 0
+            return UserStats(total=row.drawing_count, today=today)
 
-        return await self._response(drawing, shape, await self._db.run(read_stats, write=False))
-
-    async def _count_session_drawing(self, session: AsyncSession, session_id: str, now: datetime) -> int:
-        insert = sqlite_insert if self._db.dialect == "sqlite" else postgresql_insert
-        statement = (
-            insert(ContributorSession)
-            .values(id=session_id, created_at=now, last_seen_at=now, drawing_count=1)
-            .on_conflict_do_update(
-                index_elements=[ContributorSession.id],
-                set_={"last_seen_at": now, "drawing_count": ContributorSession.drawing_count + 1},
-            )
-            .returning(ContributorSession.drawing_count)
-        )
-        return (await session.execute(statement)).scalar_one()
-
-    @staticmethod
-    async def _count_today(session: AsyncSession, session_id: str, now: datetime) -> int:
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        statement = select(func.count()).where(Drawing.session_id == session_id, Drawing.created_at >= midnight)
-        return (await session.execute(statement)).scalar_one()
+        stats = await self._db.run(read_stats, write=False)
+        return await self._response(drawing.id, drawing.session_id or "", drawing.quality_score, shape, stats)
 
     async def _find_by_key(self, key: str | None) -> Drawing | None:
         if key is None:

@@ -24,6 +24,11 @@ TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def is_lost_connection(exc: BaseException) -> bool:
+    """A driver error raised because the connection died (the server went away mid-query)."""
+    return isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated
+
+
 def create_engine(url: str, *, timeout_s: float, pool_size: int) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": timeout_s})
@@ -65,12 +70,17 @@ class Database:
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool = True) -> T:
         """Run `work` in one transaction: committed if it returns, rolled back if it raises.
 
-        The caller waits at most the dependency timeout. The work runs in its own task, so
-        that when the database has gone silent the caller gets its 503 on time while the
-        task's cleanup (a rollback, closing a dead connection: SQLAlchemy allows itself 2 s
-        for that) finishes in the background."""
+        The caller waits at most about the dependency timeout. On a server database the work
+        runs in its own task, so that when the database has gone silent the caller gets its
+        503 on time while the task's cleanup (a rollback, closing a dead connection:
+        SQLAlchemy allows itself 2 s for that) finishes in the background. A SQLite file
+        never goes silent, its busy timeout bounds every statement, and a statement
+        cancelled half-way could leave its connection holding the write lock: there the
+        work is awaited, not cancelled."""
         async with self.guard.protect():
-            task = asyncio.ensure_future(self._transaction(work, write))
+            if self._write_lock is not None:
+                return await self._run_on_file(work, write)
+            task = asyncio.ensure_future(self._transaction(work))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
             try:
@@ -79,11 +89,19 @@ class Database:
                 task.cancel()
                 raise
 
-    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]], write: bool) -> T:
-        if write and self._write_lock is not None:
-            async with self._write_lock:
-                async with self.sessions.begin() as session:
-                    return await work(session)
+    async def _run_on_file(self, work: Callable[[AsyncSession], Awaitable[T]], write: bool) -> T:
+        assert self._write_lock is not None
+        if not write:
+            return await self._transaction(work)
+        # Waiting behind a writer that is itself stuck must end in a 503, not a queue.
+        async with asyncio.timeout(self._timeout_s):
+            await self._write_lock.acquire()
+        try:
+            return await self._transaction(work)
+        finally:
+            self._write_lock.release()
+
+    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self.sessions.begin() as session:
             return await work(session)
 

@@ -4,10 +4,11 @@ imports and evaluation sets carry ("circle")."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -74,6 +75,10 @@ class ContributorSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     drawing_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Today's count kept on the row (reset when the UTC day changes), so a submission does
+    # not need a count query to tell the contributor how many they drew today.
+    today: Mapped[date] = mapped_column(Date)
+    today_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Drawing(Base):

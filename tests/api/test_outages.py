@@ -47,7 +47,7 @@ async def _assert_outage_then_recovery(
         if response.status_code == 201:
             break
         assert response.status_code == 503, response.text
-        assert time.monotonic() < deadline, "the service did not recover after the dependency returned"
+        assert time.monotonic() < deadline, f"the service did not recover after the dependency returned: {response.text}"
         await asyncio.sleep(0.2)
 
     rows = await stack.row_blob_keys()

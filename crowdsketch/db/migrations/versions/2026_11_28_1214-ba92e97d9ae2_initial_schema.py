@@ -40,6 +40,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('drawing_count', sa.Integer(), nullable=False),
+    sa.Column('today', sa.Date(), nullable=False),
+    sa.Column('today_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contributor_sessions'))
     )
     op.create_table('shapes',

@@ -1,0 +1,1 @@
+"""Benchmarks. `python bench/ingest.py` (or `python -m bench.ingest`) runs the ingest benchmark."""

@@ -1,0 +1,217 @@
+"""Ingest benchmark: drawings/s and latency of `POST /api/drawings`, against its floor.
+
+For each stack it measures, at concurrency 1 and 32:
+
+* served: a real `crowdsketch serve` subprocess (uvicorn, uvloop, httptools), N of them on N
+  ports with `--workers N` (`crowdsketch serve` has no workers option; the client
+  round-robins across the ports), loaded over loopback by httpx.AsyncClient (or, with
+  `--client raw`, by a minimal HTTP/1.1 client that takes less CPU from the shared cores);
+* floor: the same writes made straight to the backends, in this process, with no HTTP and
+  no uvicorn: `Resources.build(Settings(...)).collection.submit(Submission(...))`, i.e. the
+  service's own flow (idempotency claim with set-if-absent, blob put, one DB transaction:
+  session upsert + insert + today's count, next-prompt get/set, idempotency answer stored).
+  The stroke data are parsed into `StrokeData` before the clock starts.
+
+Stacks:
+
+* embedded: SQLite + files + in-process key-value store, in fresh temporary data dirs;
+* distributed: PostgreSQL (a fresh database, dropped at the end), Redis db 14 (flushed),
+  and the S3 API served by moto in its own subprocess (`bench/moto_quiet.py`: moto's server
+  without its per-request log line).
+
+Everything runs on this machine: the load generator, the server(s), moto, PostgreSQL and
+Redis share its cores, and the CPU table says who used them. Every request carries a unique
+X-Idempotency-Key and a distinct 40–120-point drawing of one of the 12 default shapes; each
+concurrent slot is one contributor (a new session every 25 drawings). Non-201 answers are
+errors, and the rows stored are counted against the 201s at the end.
+
+    python bench/ingest.py                       # full run, both stacks
+    python bench/ingest.py --quick               # a small run
+    python bench/ingest.py --stacks distributed --workers 2
+    python bench/ingest.py --client raw --requests-c1 300 --requests-c32 2000
+
+The code: drawings.py (the drawings sent), load.py (load generators, latency), cpu.py
+(/proc CPU accounting), stacks.py (processes and backends), moto_quiet.py (the S3 server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `python bench/ingest.py`: import bench.* and crowdsketch from this tree
+
+from bench.cpu import CPU, CpuSampler  # noqa: E402
+from bench.drawings import Corpus  # noqa: E402
+from bench.load import Result, floor_runs, served_runs  # noqa: E402
+from bench.stacks import Distributed, Embedded, start_servers  # noqa: E402
+
+CHECKED = "expected (measured 201s + warm-ups)"
+
+
+def measure_stack(runner: asyncio.Runner, stack: str, settings, serve_env: dict[str, str], corpus: Corpus,  # type: ignore[no-untyped-def]
+                  args: argparse.Namespace, workdir: Path) -> list[Result]:
+    """The floor first (no server running), then the served stack."""
+    plan = {1: args.requests_c1, 32: args.requests_c32}  # concurrency: measured requests
+    results = runner.run(floor_runs(stack, settings, corpus, plan, args.warmup))
+    with ExitStack() as servers:
+        urls = start_servers(servers, serve_env, args.workers, workdir, stack)
+        if stack == "embedded" and args.workers > 1:
+            print(f"  note: {args.workers} processes share one SQLite file; each has its own in-memory "
+                  "key-value store, so idempotency is per process", flush=True)
+        results += runner.run(served_runs(stack, urls, corpus, args.client, plan, args.warmup))
+    return results
+
+
+def expected_rows(results: list[Result], warmup: int) -> int:
+    return sum(r.ok + warmup for r in results)
+
+
+def bench_embedded(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
+    print("embedded: SQLite + files + in-process key-value store", flush=True)
+    # The floor and the served stack each in its own data dir.
+    log = workdir / "embedded-migrate.log"
+    floor, served = Embedded.prepare(workdir / "embedded-floor", log), Embedded.prepare(workdir / "embedded-served", log)
+    results = measure_stack(runner, "embedded", floor.settings(), served.env(CROWDSKETCH_LOG_LEVEL=args.log_level),
+                            corpus, args, workdir)
+    stored = floor.rows() + served.rows()
+    return results, f"embedded: {stored} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}"
+
+
+def bench_distributed(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
+    print("distributed: PostgreSQL + Redis db 14 + S3 (moto server subprocess)", flush=True)
+    with ExitStack() as stack:
+        backends = Distributed.start(stack, workdir)
+        results = measure_stack(runner, "distributed", backends.settings(),
+                                backends.env(CROWDSKETCH_LOG_LEVEL=args.log_level), corpus, args, workdir)
+        rows, sessions = backends.rows_and_sessions()
+    return results, (f"distributed: {rows} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}; "
+                     f"{sessions} sessions")
+
+
+def report(results: list[Result], checks: list[str], args: argparse.Namespace) -> None:
+    floors = {(r.stack, r.conc): r.rate for r in results if r.mode == "floor"}
+    order = {"embedded": 0, "distributed": 1}
+    results = sorted(results, key=lambda r: (order[r.stack], r.mode != "served", r.conc))
+    print()
+    print(f"POST /api/drawings, {args.workers} server process(es) per served stack, {args.client} client; floor = "
+          "resources.collection.submit(Submission(...)) in-process (same writes, no HTTP/uvicorn)")
+    print(f"{'stack':<12} {'mode':<10} {'conc':>4} {'drawings/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'% of floor':>11}")
+    for r in results:
+        floor = floors.get((r.stack, r.conc))
+        share = f"{100 * r.rate / floor:.0f}%" if floor else "-"
+        print(f"{r.stack:<12} {r.mode:<10} {r.conc:>4} {r.rate:>11.1f} {r.pct(0.5):>8.2f} {r.pct(0.99):>8.2f} "
+              f"{sum(r.errors.values()):>7} {share:>11}")
+    print()
+    print(f"CPU used during each measured run, in cores (this machine has {os.cpu_count()}):")
+    groups = ["loadgen", "server", "moto", "postgres", "redis", "other", "_irq", "_busy", "_steal"]
+    print(f"{'stack':<12} {'mode':<10} {'conc':>4} " + " ".join(f"{g.strip('_'):>9}" for g in groups))
+    for r in results:
+        print(f"{r.stack:<12} {r.mode:<10} {r.conc:>4} " + " ".join(f"{r.cpu.get(g, 0.0):>9.2f}" for g in groups))
+    print(f"(loadgen = this process: the {args.client} client for 'served', client + the whole service for 'floor'; "
+          "other = every other process and kernel thread; irq = irq+softirq time, mostly loopback TCP; "
+          "busy = machine-wide non-idle time; steal = time the hypervisor gave elsewhere)")
+    busy = [r for r in results if r.cpu.get("other", 0.0) > 0.25]
+    if busy:
+        print("WARNING: other processes used the CPU during " + ", ".join(f"{r.stack} {r.mode} c={r.conc}" for r in busy)
+              + " ('other' column): those numbers are low; rerun on a quiet machine")
+    errors = [r for r in results if r.errors]
+    if errors:
+        print()
+        for r in errors:
+            print(f"errors {r.stack} {r.mode} c={r.conc}: {dict(r.errors)}")
+            for sample in r.error_samples:
+                print(f"    {sample}")
+    print()
+    for check in checks:
+        print(check)
+    served = next((r for r in results if r.stack == "distributed" and r.mode == "served" and r.conc == 32), None)
+    if served is not None:
+        floor = floors.get(("distributed", 32))
+        share = 100 * served.rate / floor if floor else float("nan")
+        fast, close = served.rate >= 500, share >= 50
+        print(f"distributed c=32: {served.rate:.1f} drawings/s ({'>=' if fast else '<'} 500), "
+              f"{share:.0f}% of its floor ({'>=' if close else '<'} 50%): "
+              f"{'target MET' if fast and close else 'target NOT met'}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stacks", default="embedded,distributed", help="comma-separated: embedded,distributed")
+    parser.add_argument("--workers", type=int, default=1, help="crowdsketch serve processes per served stack (one port each)")
+    parser.add_argument("--requests-c1", type=int, default=300, help="measured requests at concurrency 1")
+    parser.add_argument("--requests-c32", type=int, default=2000, help="measured requests at concurrency 32")
+    parser.add_argument("--warmup", type=int, default=50, help="requests before each measured run")
+    parser.add_argument("--quick", action="store_true", help="a small run: 40 / 320 requests, 20 warm-up")
+    parser.add_argument("--log-level", default="INFO", help="CROWDSKETCH_LOG_LEVEL of the served stacks (default INFO, as deployed)")
+    parser.add_argument("--client", choices=["httpx", "raw"], default="httpx",
+                        help="load generator for the served stacks: httpx.AsyncClient (default) or a minimal "
+                             "HTTP/1.1 keep-alive client on asyncio streams (less CPU taken from the server)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (server logs, SQLite files)")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests_c1, args.requests_c32, args.warmup = 40, 320, 20
+    args.stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    unknown = set(args.stacks) - {"embedded", "distributed"}
+    if unknown or not args.stacks:
+        parser.error(f"unknown stacks: {sorted(unknown)}")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    if "distributed" in args.stacks and args.workers * 40 > 90:
+        print(f"warning: {args.workers} servers × 40 pooled connections may pass PostgreSQL's max_connections", flush=True)
+
+    # SIGTERM ends the run the way Ctrl-C does, so that the clean-up below runs.
+    def on_sigterm(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    # Ctrl-C raises KeyboardInterrupt even where the shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    print(f"{os.cpu_count()} cores; load generator, servers, moto, PostgreSQL and Redis all share them", flush=True)
+    quiet = CPU.snapshot()
+    time.sleep(1.0)
+    others = CpuSampler.delta(quiet, CPU.snapshot(), 1.0).get("other", 0.0)
+    if others > 0.25:
+        print(f"WARNING: other processes are using {others:.2f} cores before the run starts", flush=True)
+    corpus = Corpus.build(1000)
+    workdir = Path(tempfile.mkdtemp(prefix="crowdsketch-bench-"))
+    results: list[Result] = []
+    checks: list[str] = []
+    import uvloop
+
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            for name, bench in (("embedded", bench_embedded), ("distributed", bench_distributed)):
+                if name in args.stacks:
+                    stack_results, check = bench(runner, corpus, args, workdir)
+                    results += stack_results
+                    checks.append(check)
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything started was stopped", file=sys.stderr)
+        return 130
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report(results, checks, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

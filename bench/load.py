@@ -1,0 +1,213 @@
+"""Load: a bounded number of drawings sent at a fixed concurrency, timed, with the CPU used.
+
+A drawing is sent one of two ways: over HTTP to served stacks (httpx, or `RawHttpClient`),
+or straight into the service in this process (the floor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from bench.cpu import CPU, CpuSampler
+from bench.drawings import Corpus
+
+DRAWINGS_PER_SESSION = 25
+KEEPALIVE_S = 2.0  # client side, under uvicorn's 5 s keep-alive timeout
+
+# One drawing sent: (request number, session id, idempotency key, corpus index) -> (status, detail)
+Op = Callable[[int, str, str, int], Awaitable[tuple[int, str]]]
+
+
+@dataclass
+class Result:
+    stack: str
+    mode: str
+    conc: int
+    n: int
+    wall_s: float
+    latencies: list[float]
+    errors: Counter = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # cores used, by process group
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.wall_s
+
+    @property
+    def ok(self) -> int:
+        return self.n - sum(self.errors.values())
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))] * 1000
+
+
+class Sequencer:
+    """Hands out request numbers, session ids (a contributor per concurrent slot, a new one
+    every DRAWINGS_PER_SESSION drawings) and unique idempotency keys."""
+
+    def __init__(self, prefix: str, corpus: Corpus) -> None:
+        self.tag = f"{prefix}{uuid.uuid4().hex[:8]}"
+        self.corpus = corpus
+        self.seq = 0
+
+    def next(self, slot: int, slot_count: int) -> tuple[int, str, str, int]:
+        i = self.seq
+        self.seq += 1
+        index = i % len(self.corpus.bodies)
+        session = f"{self.tag}-s{slot}-{slot_count // DRAWINGS_PER_SESSION}"
+        key = f"{session}:{self.corpus.shapes[index]}:{i}"
+        return i, session, key, index
+
+
+async def run_load(op: Op, seqr: Sequencer, total: int, concurrency: int) -> tuple[float, list[float], Counter, list[str]]:
+    latencies: list[float] = []
+    errors: Counter = Counter()
+    samples: list[str] = []
+    remaining = total
+
+    async def worker(slot: int) -> None:
+        nonlocal remaining
+        done = 0
+        while remaining > 0:
+            remaining -= 1
+            i, session, key, index = seqr.next(slot, done)
+            started = time.perf_counter()
+            try:
+                status, detail = await op(i, session, key, index)
+            except Exception as exc:  # noqa: BLE001 - an error is counted, not fatal
+                status, detail = -1, f"{type(exc).__name__}: {exc}"
+            latencies.append(time.perf_counter() - started)
+            done += 1
+            if status != 201:
+                errors[status] += 1
+                if len(samples) < 5:
+                    samples.append(f"{status} {detail[:300]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(slot) for slot in range(concurrency)))
+    return time.perf_counter() - started, latencies, errors, samples
+
+
+async def measure(stack: str, mode: str, op: Op, seqr: Sequencer, concurrency: int, total: int, warmup: int) -> Result:
+    """`warmup` drawings untimed, then `total` timed, with the CPU each process group used."""
+    await run_load(op, seqr, warmup, concurrency)
+    before = CPU.snapshot()
+    wall, latencies, errors, samples = await run_load(op, seqr, total, concurrency)
+    cpu = CpuSampler.delta(before, CPU.snapshot(), wall)
+    result = Result(stack, mode, concurrency, total, wall, latencies, errors, samples, cpu)
+    print(f"  {stack:<12} {mode:<7} c={concurrency:<3} {result.rate:8.1f} drawings/s  "
+          f"p50 {result.pct(0.5):7.2f} ms  p99 {result.pct(0.99):7.2f} ms  errors {sum(errors.values())}", flush=True)
+    return result
+
+
+class RawHttpClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams (`--client raw`): a fraction
+    of httpx's CPU per request, for when the load generator's own cost matters (it shares
+    the cores with the server). Enough for JSON answers with a Content-Length."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]]] = {}
+        self._all: list[asyncio.StreamWriter] = []
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        address, _, path = url.removeprefix("http://").partition("/")
+        host, port = address.split(":")
+        pool = self._idle.setdefault((host, int(port)), [])
+        while pool and time.monotonic() - pool[0][2] > KEEPALIVE_S:  # oldest first: see KEEPALIVE_S
+            pool.pop(0)[1].close()
+        if pool:
+            reader, writer, _ = pool.pop()
+        else:
+            reader, writer = await asyncio.open_connection(host, int(port))
+            self._all.append(writer)
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(f"POST /{path} HTTP/1.1\r\nhost: {address}\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode() + body)
+        raw = await reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        if "content-length" not in fields:
+            writer.close()
+            raise RuntimeError(f"answer without Content-Length: {lines[0]}")
+        content = await reader.readexactly(int(fields["content-length"]))
+        if fields.get("connection", "").lower() == "close":
+            writer.close()
+        else:
+            pool.append((reader, writer, time.monotonic()))
+        return status, content
+
+    async def aclose(self) -> None:
+        for writer in self._all:
+            writer.close()
+
+
+def http_op(client: str, urls: list[str], corpus: Corpus, concurrency: int) -> tuple[Op, Callable[[], Awaitable[None]]]:
+    """A POST /api/drawings per call, round-robin over `urls`, and the client's close."""
+    endpoints = [f"{url}/api/drawings" for url in urls]
+
+    def headers(session: str, key: str) -> dict[str, str]:
+        return {"content-type": "application/json", "x-session-id": session, "x-idempotency-key": key}
+
+    if client == "raw":
+        raw = RawHttpClient()
+
+        async def raw_op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+            status, content = await raw.post(endpoints[i % len(endpoints)], corpus.bodies[index], headers(session, key))
+            return status, content.decode(errors="replace") if status != 201 else ""
+
+        return raw_op, raw.aclose
+
+    connections = concurrency * len(urls) + 4
+    # Idle connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes
+    # them: a request sent on a connection the server is closing fails.
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_S)
+    http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0))
+
+    async def httpx_op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+        response = await http.post(endpoints[i % len(endpoints)], content=corpus.bodies[index], headers=headers(session, key))
+        return response.status_code, response.text if response.status_code != 201 else ""
+
+    return httpx_op, http.aclose
+
+
+async def served_runs(stack: str, urls: list[str], corpus: Corpus, client: str, plan: dict[int, int], warmup: int) -> list[Result]:
+    """One measured run per (concurrency, requests) of `plan`, over HTTP, a fresh client each."""
+    results = []
+    for concurrency, total in plan.items():
+        op, close = http_op(client, urls, corpus, concurrency)
+        try:
+            results.append(await measure(stack, "served", op, Sequencer("b", corpus), concurrency, total, warmup))
+        finally:
+            await close()
+    return results
+
+
+async def floor_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int], warmup: int) -> list[Result]:  # type: ignore[no-untyped-def]
+    """The same writes with no HTTP: `Resources.build(settings).collection.submit(...)`."""
+    from crowdsketch.collection.service import Submission
+    from crowdsketch.resources import Resources
+
+    resources = Resources.build(settings)
+    try:
+        service = resources.collection
+        await service.catalog.active_shapes()
+
+        async def op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+            answer = await service.submit(Submission(session_id=session, shape_id=corpus.shapes[index],
+                                                     stroke_data=corpus.stroke_data[index], idempotency_key=key))
+            return answer.status, "" if answer.status == 201 else str(answer.body)
+
+        return [await measure(stack, "floor", op, Sequencer("f", corpus), concurrency, total, warmup)
+                for concurrency, total in plan.items()]
+    finally:
+        await resources.close()
