@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))  # `python bench/ingest.py`: import bench.* and cr
 
 from bench.cpu import CPU, CpuSampler  # noqa: E402
 from bench.drawings import Corpus  # noqa: E402
-from bench.load import Result, floor_runs, served_runs  # noqa: E402
+from bench.load import Result, blob_put_runs, floor_runs, served_runs  # noqa: E402
 from bench.stacks import Distributed, Embedded, start_servers  # noqa: E402
 
 CHECKED = "expected (measured 201s + warm-ups)"
@@ -60,9 +60,10 @@ CHECKED = "expected (measured 201s + warm-ups)"
 
 def measure_stack(runner: asyncio.Runner, stack: str, settings, serve_env: dict[str, str], corpus: Corpus,  # type: ignore[no-untyped-def]
                   args: argparse.Namespace, workdir: Path) -> list[Result]:
-    """The floor first (no server running), then the served stack."""
+    """The blob store alone and the floor first (no server running), then the served stack."""
     plan = {1: args.requests_c1, 32: args.requests_c32}  # concurrency: measured requests
-    results = runner.run(floor_runs(stack, settings, corpus, plan, args.warmup))
+    results = runner.run(blob_put_runs(stack, settings, corpus, plan, args.warmup))
+    results += runner.run(floor_runs(stack, settings, corpus, plan, args.warmup))
     with ExitStack() as servers:
         urls = start_servers(servers, serve_env, args.workers, workdir, stack)
         if stack == "embedded" and args.workers > 1:
@@ -73,7 +74,7 @@ def measure_stack(runner: asyncio.Runner, stack: str, settings, serve_env: dict[
 
 
 def expected_rows(results: list[Result], warmup: int) -> int:
-    return sum(r.ok + warmup for r in results)
+    return sum(r.ok + warmup for r in results if r.mode != "blob put")
 
 
 def bench_embedded(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:

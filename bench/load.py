@@ -211,3 +211,23 @@ async def floor_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int],
                 for concurrency, total in plan.items()]
     finally:
         await resources.close()
+
+
+async def blob_put_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int], warmup: int) -> list[Result]:  # type: ignore[no-untyped-def]
+    """The blob store alone: one put of the drawing's strokes, through the same port and
+    guard the service uses. No submission can be faster than its blob put."""
+    from crowdsketch.resources import Resources
+
+    resources = Resources.build(settings)
+    try:
+        blobs, guard = resources.blobs, resources.blob_guard
+
+        async def op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+            data = corpus.stroke_data[index].canonical_json()
+            await guard.call(lambda: blobs.put(f"bench-blob-only/{session}/{i}.json", data))
+            return 201, ""
+
+        return [await measure(stack, "blob put", op, Sequencer("p", corpus), concurrency, total, warmup)
+                for concurrency, total in plan.items()]
+    finally:
+        await resources.close()

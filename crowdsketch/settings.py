@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     breaker_reset_s: float = Field(default=5.0, gt=0)
     database_pool_size: int = Field(default=20, ge=1)
 
+    # Admin sessions and log-in. bcrypt's cost is at least 12 outside tests.
+    admin_password: str | None = None
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    session_ttl_s: int = Field(default=24 * 3600, ge=1)
+    cookie_secure: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_s: int = Field(default=15 * 60, ge=1)
+    max_import_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
+
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=1)
     idempotency_lock_ttl_s: int = Field(default=30, ge=1)
     shape_cache_ttl_s: float = Field(default=5.0, ge=0)
@@ -70,6 +79,8 @@ class Settings(BaseSettings):
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.amqp_url and not self.amqp_url.startswith(("amqp://", "amqps://")):
             raise ValueError("amqp_url must start with amqp:// or amqps://")
+        if self.bcrypt_rounds < 12 and self.environment != "test":
+            raise ValueError("bcrypt_rounds below 12 is for tests only")
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("set CROWDSKETCH_SECRET_KEY: the development secret is refused in production")
         return self
