@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from crowdsketch import __version__
+from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.errors import install_error_handlers
 from crowdsketch.health import router as health_router
@@ -17,9 +18,9 @@ from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router],
+    "all": [collection_router, *ADMIN_ROUTERS],
     "collection": [collection_router],
-    "admin": [],
+    "admin": ADMIN_ROUTERS,
     "inference": [],
 }
 

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crowdsketch.settings import Role, Settings
+
+if TYPE_CHECKING:
+    from crowdsketch.resources import Resources
 
 app = typer.Typer(help="crowdsketch: crowdsourced drawings to shape classifiers.", no_args_is_help=True)
 logger = logging.getLogger("crowdsketch")
@@ -50,7 +56,10 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
         upgrade(settings.database_url)
-    del bootstrap  # the bootstrap (first admin, first model) arrives with admin and training
+    if bootstrap:
+        from crowdsketch.admin.bootstrap import ensure_first_admin
+
+        asyncio.run(_with_resources(settings, ensure_first_admin))
     role_name: Role = role  # type: ignore[assignment]
     logger.info("serving", extra={"role": role_name, "url": f"http://{settings.host}:{settings.port}"})
     uvicorn.run(
@@ -65,6 +74,36 @@ def serve(
     )
 
 
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Argument(help="The admin's email (unique, case-insensitively).")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an admin (prompts for the password unless --password-stdin)."""
+    from sqlalchemy.exc import IntegrityError
+
+    settings = _settings(data_dir)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters", param_hint="password")
+
+    async def create(resources: Resources) -> None:
+        async with resources.db.request_session() as session:
+            await resources.auth.create_admin(session, email, name, password)
+
+    try:
+        asyncio.run(_with_resources(settings, create))
+    except IntegrityError:
+        typer.echo(f"an admin with the email {email} already exists", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created admin {email.strip().lower()}")
+
+
 @app.command("migrate")
 def migrate_command(data_dir: DataDirOption = None) -> None:
     """Bring the database schema up to date (Alembic)."""
@@ -73,6 +112,16 @@ def migrate_command(data_dir: DataDirOption = None) -> None:
     settings = _settings(data_dir)
     upgrade(settings.database_url)
     typer.echo("database schema is up to date")
+
+
+async def _with_resources(settings: Settings, work: Callable[[Resources], Awaitable[None]]) -> None:
+    from crowdsketch.resources import Resources
+
+    resources = Resources.build(settings)
+    try:
+        await work(resources)
+    finally:
+        await resources.close()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from crowdsketch.admin.auth import AuthService
 from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
 from crowdsketch.collection.service import CollectionService
@@ -26,6 +27,7 @@ class Resources:
     kv: KeyValueStore
     kv_guard: DependencyGuard
     collection: CollectionService
+    auth: AuthService
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -56,7 +58,8 @@ class Resources:
         catalog = ShapeCatalog(db, settings.shape_cache_ttl_s)
         idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
         collection = CollectionService(db, blobs, blob_guard, kv, kv_guard, catalog, idempotency)
-        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection)
+        auth = AuthService(settings, kv, kv_guard)
+        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, auth)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""

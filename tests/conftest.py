@@ -142,3 +142,24 @@ async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
+
+
+ADMIN_EMAIL = "curator@example.org"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+async def create_admin(stack: Stack, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    assert stack.resources is not None
+    async with stack.resources.db.request_session() as session:
+        await stack.resources.auth.create_admin(session, email, "Curator", password)
+
+
+@pytest.fixture
+async def admin_client(client: httpx.AsyncClient, stack: Stack) -> httpx.AsyncClient:
+    """The same app, logged in as an admin: the session cookie is kept by the client and the
+    CSRF token goes with every request."""
+    await create_admin(stack)
+    response = await client.post("/api/admin/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrfToken"]
+    return client

@@ -4,7 +4,8 @@ asyncpg), chosen by URL, and transactions guarded against outages."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import sqlalchemy.exc
@@ -104,6 +105,14 @@ class Database:
     async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with self.sessions.begin() as session:
             return await work(session)
+
+    @asynccontextmanager
+    async def request_session(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction a request owns: committed when the block ends, rolled
+        back if it raises. For the admin routes: the statements of a curation request are
+        few and bounded by the driver's own timeouts."""
+        async with self.guard.protect(), self.sessions.begin() as session:
+            yield session
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

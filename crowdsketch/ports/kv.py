@@ -3,7 +3,8 @@
 Contract: values are bytes; `ttl_s` is seconds to live (None: no expiry); `set_nx` sets only
 when the key is absent and says whether it did, atomically across every process that shares
 the store; `publish` delivers a message to every current subscriber of the channel (no
-history); `subscribe` yields messages until the context exits. Connection failures raise
+history); `subscribe` yields messages until the context exits; `incr` adds one to a counter
+and says how long its window has left (the window, `ttl_s`, starts with the first `incr`). Connection failures raise
 `ConnectionError`/`TimeoutError` (or the adapter's listed transient errors).
 """
 
@@ -27,6 +28,7 @@ class KeyValueStore(Protocol):
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None: ...
     async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool: ...
     async def delete(self, key: str) -> None: ...
+    async def incr(self, key: str, ttl_s: float) -> tuple[int, float]: ...
     async def publish(self, channel: str, message: bytes) -> None: ...
     def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]: ...
     async def ping(self) -> None: ...
@@ -65,6 +67,16 @@ class MemoryKeyValueStore:
 
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
+
+    async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
+        now = time.monotonic()
+        current = await self.get(key)
+        expires_at = self._data[key][1] if current is not None else None
+        if expires_at is None:
+            expires_at = now + ttl_s
+        count = int(current or 0) + 1
+        self._data[key] = (str(count).encode(), expires_at)
+        return count, expires_at - now
 
     async def publish(self, channel: str, message: bytes) -> None:
         for queue in self._subscribers.get(channel, ()):
@@ -131,6 +143,14 @@ class RedisKeyValueStore:
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(key)
+
+    async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.pexpire(key, _millis(ttl_s), nx=True)
+            pipe.pttl(key)
+            count, _, remaining_ms = await pipe.execute()
+        return int(count), max(0.0, remaining_ms / 1000)
 
     async def publish(self, channel: str, message: bytes) -> None:
         await self._redis.publish(channel, message)

@@ -46,6 +46,7 @@ def test_settings(**values: object) -> Settings:
         "breaker_threshold": 3,
         "breaker_reset_s": 1.0,
         "shape_cache_ttl_s": 0.0,
+        "bcrypt_rounds": 4,
         "log_json": False,
         "aws_endpoint_url": None,
         "aws_access_key_id": None,

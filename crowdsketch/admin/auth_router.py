@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from crowdsketch.admin.auth import SESSION_COOKIE
+from crowdsketch.admin.deps import AuthServiceDep, CurrentAdmin, SessionDep
+from crowdsketch.admin.schemas import AdminRead, LoginRequest, LoginResponse
+from crowdsketch.deps import ResourcesDep
+
+# Log-in is the one admin route outside the `require_admin` mount.
+login_router = APIRouter(prefix="/api/admin", tags=["admin: session"])
+session_router = APIRouter(tags=["admin: session"])
+
+
+@login_router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses={401: {"description": "Invalid email or password"}, 429: {"description": "Locked out; see Retry-After"}},
+)
+async def login(
+    body: LoginRequest, request: Request, response: Response, auth: AuthServiceDep, session: SessionDep,
+    resources: ResourcesDep,
+) -> LoginResponse:
+    client = request.client.host if request.client else "unknown"
+    admin_session = await auth.login(session, body.email, body.password, client)
+    response.set_cookie(
+        SESSION_COOKIE,
+        admin_session.id,
+        max_age=resources.settings.session_ttl_s,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=resources.settings.cookie_secure,
+    )
+    return LoginResponse(
+        admin=AdminRead(id=admin_session.admin_id, name=admin_session.name, email=admin_session.email),
+        csrf_token=admin_session.csrf_token,
+    )
+
+
+@session_router.get("/me", response_model=LoginResponse)
+async def me(admin: CurrentAdmin) -> LoginResponse:
+    """The signed-in admin and the CSRF token for this session (the frontend's checkSession)."""
+    return LoginResponse(admin=AdminRead(id=admin.admin_id, name=admin.name, email=admin.email), csrf_token=admin.csrf_token)
+
+
+@session_router.post("/logout", status_code=204)
+async def logout(admin: CurrentAdmin, auth: AuthServiceDep, response: Response) -> Response:
+    await auth.logout(admin)
+    response.status_code = 204
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return response

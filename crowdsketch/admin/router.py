@@ -1,0 +1,14 @@
+"""Every admin router, mounted once under `require_admin`: a route added here is protected
+(and its mutations CSRF-checked) without saying so. Only log-in stands outside."""
+
+from fastapi import APIRouter, Depends
+
+from crowdsketch.admin.audit_router import router as audit_router
+from crowdsketch.admin.auth_router import login_router, session_router
+from crowdsketch.admin.deps import require_admin
+
+protected_router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
+for router in (session_router, audit_router):
+    protected_router.include_router(router)
+
+ADMIN_ROUTERS = [login_router, protected_router]
