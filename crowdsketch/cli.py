@@ -27,9 +27,9 @@ DataDirOption = Annotated[
 
 
 def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
-    if data_dir is not None:
-        os.environ["CROWDSKETCH_DATA_DIR"] = str(data_dir)
     values = {key: value for key, value in overrides.items() if value is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -93,9 +93,12 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(params=["embedded", "distributed"])
 async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Stack]:
+    """`@pytest.mark.settings(name=value, ...)` on a test overrides settings of its stack."""
+    marker = request.node.get_closest_marker("settings")
+    overrides = dict(marker.kwargs) if marker else {}
     if request.param == "embedded":
         copy_sqlite_template(sqlite_template, tmp_path / "data")
-        yield Stack("embedded", test_settings(data_dir=tmp_path / "data"))
+        yield Stack("embedded", test_settings(data_dir=tmp_path / "data", **overrides))
         return
 
     require_service("Redis", REDIS_HOST, REDIS_PORT)
@@ -125,6 +128,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         aws_endpoint_url=f"http://127.0.0.1:{proxies['blob store'].port}",
         aws_access_key_id="test",
         aws_secret_access_key="test",
+        **overrides,
     )
     try:
         yield Stack("distributed", settings, proxies)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from crowdsketch.admin.auth import SESSION_COOKIE
-from crowdsketch.admin.deps import AuthServiceDep, CurrentAdmin, SessionDep
+from crowdsketch.admin.deps import AuthServiceDep, CurrentAdmin, SessionDep, set_session_cookie
 from crowdsketch.admin.schemas import AdminRead, LoginRequest, LoginResponse
 from crowdsketch.deps import ResourcesDep
 
@@ -23,15 +23,7 @@ async def login(
 ) -> LoginResponse:
     client = request.client.host if request.client else "unknown"
     admin_session = await auth.login(session, body.email, body.password, client)
-    response.set_cookie(
-        SESSION_COOKIE,
-        admin_session.id,
-        max_age=resources.settings.session_ttl_s,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=resources.settings.cookie_secure,
-    )
+    set_session_cookie(response, admin_session.id, resources.settings)
     return LoginResponse(
         admin=AdminRead(id=admin_session.admin_id, name=admin_session.name, email=admin_session.email),
         csrf_token=admin_session.csrf_token,

@@ -8,12 +8,13 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.admin.auth import SESSION_COOKIE, AdminSession, AuthService
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import ForbiddenError
+from crowdsketch.settings import Settings
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -25,9 +26,23 @@ async def get_auth_service(resources: ResourcesDep) -> AuthService:
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 
-async def require_admin(request: Request, auth: AuthServiceDep) -> AdminSession:
-    """Applied once, where the admin routers are mounted: every admin route but log-in."""
+def set_session_cookie(response: Response, session_id: str, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=settings.session_ttl_s,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+    )
+
+
+async def require_admin(request: Request, response: Response, auth: AuthServiceDep, resources: ResourcesDep) -> AdminSession:
+    """Applied once, where the admin routers are mounted: every admin route but log-in.
+    The session (and the cookie's life with it) is extended by each request."""
     admin_session = await auth.authenticate(request.cookies.get(SESSION_COOKIE))
+    set_session_cookie(response, admin_session.id, resources.settings)
     if request.method in MUTATING_METHODS:
         sent = request.headers.get("X-CSRF-Token", "")
         if not hmac.compare_digest(sent.encode(), admin_session.csrf_token.encode()):

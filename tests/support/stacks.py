@@ -9,6 +9,7 @@ connection to them goes through a `TcpProxy`, so an outage test can cut one.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import sqlite3
@@ -26,7 +27,9 @@ from crowdsketch.settings import Settings
 from tests.support.tcp_proxy import TcpProxy
 
 TEST_BUCKET = "crowdsketch-test"
-REDIS_TEST_DB = 13
+# One Redis database per test process (1-12), so that two suites running at once do not
+# flush each other's keys.
+REDIS_TEST_DB = 1 + os.getpid() % 12
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
