@@ -47,7 +47,11 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     app.include_router(health_router)
     for router in ROLE_ROUTERS[role]:
         app.include_router(router)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger_limits={"/api/admin/import": settings.max_import_bytes},
+    )
     # Added last, so it is outermost: every answer, 413 and 500 included, carries the id.
     app.add_middleware(RequestContextMiddleware)
     return app

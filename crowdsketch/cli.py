@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
 from crowdsketch.settings import Role, Settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn
+
     from crowdsketch.resources import Resources
 
 app = typer.Typer(help="crowdsketch: crowdsourced drawings to shape classifiers.", no_args_is_help=True)
@@ -112,6 +114,134 @@ def migrate_command(data_dir: DataDirOption = None) -> None:
     settings = _settings(data_dir)
     upgrade(settings.database_url)
     typer.echo("database schema is up to date")
+
+
+@app.command("export")
+def export_command(
+    file: Annotated[str, typer.Argument(help="The file to write; `-` for stdout.")],
+    export_format: Annotated[str, typer.Option("--format", help="ndjson (the project's JSON Lines) | quickdraw")] = "ndjson",
+    shape: Annotated[list[str] | None, typer.Option("--shape", help="Only this shape (repeatable).")] = None,
+    include_flagged: Annotated[bool, typer.Option("--include-flagged", help="Flagged drawings too.")] = False,
+    source: Annotated[str | None, typer.Option(help="Only drawings from this source (game, import, ...).")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write the drawings as JSON Lines, oldest first, straight from the stores."""
+    from rich.progress import MofNCompleteColumn
+
+    from crowdsketch.admin.transfer import TransferService
+    from crowdsketch.admin.transfer_formats import EXPORT_FORMATS
+
+    if export_format not in EXPORT_FORMATS:
+        raise typer.BadParameter("ndjson or quickdraw", param_hint="--format")
+    settings = _settings(data_dir)
+    written = 0
+
+    async def export(resources: Resources) -> None:
+        nonlocal written
+        service = TransferService.from_resources(resources)
+        export_filter = await service.export_filter(shape or (), include_flagged, source)
+        total = await service.count(export_filter)
+        with _output(file) as out, _progress(MofNCompleteColumn()) as progress:
+            task = progress.add_task("exporting", total=total)
+            async for line in service.export_lines(export_filter, export_format):  # type: ignore[arg-type]
+                out.write(line)
+                written += 1
+                progress.advance(task)
+
+    _run_or_exit(settings, export)
+    typer.echo(f"exported {written} drawings to {'stdout' if file == '-' else file}", err=file == "-")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[str, typer.Argument(help="JSON Lines (ndjson or Quick, Draw! lines); `-` for stdin.")],
+    source: Annotated[str, typer.Option(help="The source the imported drawings are marked with.")] = "import",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Import drawings straight into the stores; drawings already stored are skipped. Exits
+    with 1 when a line was refused (each is reported with its line number)."""
+    from rich.progress import DownloadColumn
+
+    from crowdsketch.admin.transfer import TransferService
+    from crowdsketch.admin.transfer_formats import lines_from_chunks
+    from crowdsketch.admin.transfer_schemas import ImportSummary
+
+    if file != "-" and not Path(file).is_file():
+        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    settings = _settings(data_dir)
+    summaries: list[ImportSummary] = []
+
+    async def load(resources: Resources) -> None:
+        service = TransferService.from_resources(resources)
+        with _input(file) as handle, _progress(DownloadColumn()) as progress:
+            task = progress.add_task("importing", total=None if file == "-" else Path(file).stat().st_size)
+
+            async def chunks() -> AsyncIterator[bytes]:
+                while chunk := await asyncio.to_thread(handle.read, 1 << 20):
+                    yield chunk
+                    progress.advance(task, len(chunk))
+
+            summaries.append(await service.import_lines(lines_from_chunks(chunks(), service.max_line_bytes), source))
+
+    _run_or_exit(settings, load)
+    [summary] = summaries
+    typer.echo(
+        f"imported {summary.imported}, duplicates {summary.duplicates}, refused {summary.failed} "
+        f"({summary.lines} line{'' if summary.lines == 1 else 's'})"
+    )
+    for error in summary.errors[:10]:
+        typer.echo(f"line {error.line}: {error.field}: {error.message}", err=True)
+    if summary.failed > 10:
+        typer.echo(f"... and {summary.failed - 10} more refused lines", err=True)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _output(file: str) -> Iterator[BinaryIO]:
+    """stdout, or a file that appears complete or not at all."""
+    if file == "-":
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(file)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            yield handle
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _input(file: str) -> Iterator[BinaryIO]:
+    if file == "-":
+        yield sys.stdin.buffer
+        return
+    with open(file, "rb") as handle:
+        yield handle
+
+
+def _progress(*columns: ProgressColumn) -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    # On stderr, so that `-` can stream the data itself through stdout.
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), *columns, TimeRemainingColumn(), console=Console(stderr=True)
+    )
+
+
+def _run_or_exit(settings: Settings, work: Callable[[Resources], Awaitable[None]]) -> None:
+    from crowdsketch.errors import AppError
+
+    try:
+        asyncio.run(_with_resources(settings, work))
+    except AppError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
 
 
 async def _with_resources(settings: Settings, work: Callable[[Resources], Awaitable[None]]) -> None:

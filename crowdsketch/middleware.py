@@ -68,20 +68,23 @@ class RequestContextMiddleware:
 
 class BodySizeLimitMiddleware:
     """Refuses a body over the limit with 413 before anything parses it: at once from
-    `Content-Length`, or as soon as the streamed bytes pass the limit."""
+    `Content-Length`, or as soon as the streamed bytes pass the limit. `larger_limits`
+    gives exact paths (a file upload) a limit of their own."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger_limits = larger_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLargeError(f"The request body is larger than {self.max_bytes} bytes.",
-                                         details=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}])
+        max_bytes = self.larger_limits.get(scope["path"], self.max_bytes)
+        too_large = PayloadTooLargeError(f"The request body is larger than {max_bytes} bytes.",
+                                         details=[{"field": "body", "message": f"at most {max_bytes} bytes"}])
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await error_response(too_large)(scope, receive, send)
             return
         received = 0
@@ -91,7 +94,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # An HTTPException is what the body reader lets through; the handler
                     # renders it as this 413's envelope.
                     raise HTTPException(413, detail=too_large.message)

@@ -21,7 +21,7 @@ from tests.support.stacks import (
     copy_sqlite_template,
     create_bucket,
     port_open,
-    test_settings,
+    make_settings,
     unique_name,
 )
 from tests.support.tcp_proxy import TcpProxy
@@ -98,7 +98,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     overrides = dict(marker.kwargs) if marker else {}
     if request.param == "embedded":
         copy_sqlite_template(sqlite_template, tmp_path / "data")
-        yield Stack("embedded", test_settings(data_dir=tmp_path / "data", **overrides))
+        yield Stack("embedded", make_settings(data_dir=tmp_path / "data", **overrides))
         return
 
     require_service("Redis", REDIS_HOST, REDIS_PORT)
@@ -120,7 +120,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         "key-value store": TcpProxy(REDIS_HOST, REDIS_PORT).start(),
         "blob store": TcpProxy(s3_host, int(s3_port)).start(),
     }
-    settings = test_settings(
+    settings = make_settings(
         data_dir=tmp_path / "data",
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{proxies['database'].port}/{database}",
         redis_url=f"redis://127.0.0.1:{proxies['key-value store'].port}/{REDIS_TEST_DB}",

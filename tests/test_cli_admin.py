@@ -12,14 +12,14 @@ from crowdsketch.admin.bootstrap import FIRST_ADMIN_EMAIL, ensure_first_admin
 from crowdsketch.cli import app
 from crowdsketch.db.models import AdminUser
 from crowdsketch.resources import Resources
-from tests.support.stacks import copy_sqlite_template, test_settings
+from tests.support.stacks import copy_sqlite_template, make_settings
 
 ENV = {"CROWDSKETCH_ENVIRONMENT": "test", "CROWDSKETCH_BCRYPT_ROUNDS": "4", "CROWDSKETCH_LOG_JSON": "false"}
 
 
 def _admins(data_dir: Path) -> list[AdminUser]:
     async def read() -> list[AdminUser]:
-        resources = Resources.build(test_settings(data_dir=data_dir))
+        resources = Resources.build(make_settings(data_dir=data_dir))
         try:
             async with resources.db.request_session() as session:
                 return list((await session.execute(select(AdminUser))).scalars())
@@ -68,7 +68,7 @@ def test_create_admin_refuses_a_short_password(data_dir: Path) -> None:
 async def test_the_first_serve_creates_one_admin_and_prints_its_password(
     data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    resources = Resources.build(test_settings(data_dir=data_dir))
+    resources = Resources.build(make_settings(data_dir=data_dir))
     try:
         with caplog.at_level("WARNING", logger="crowdsketch.bootstrap"):
             await ensure_first_admin(resources)

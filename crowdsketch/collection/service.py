@@ -7,10 +7,11 @@ reconciler removes; it is only deleted here when the row is known not to exist.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from datetime import UTC, datetime
@@ -64,6 +65,50 @@ def _session_upsert(insert: Callable[..., Any]) -> Any:
 
 _SESSION_UPSERT = {"sqlite": _session_upsert(sqlite_insert), "postgresql": _session_upsert(postgresql_insert)}
 _DRAWING_INSERT = Drawing.__table__.insert()
+
+
+@dataclass(frozen=True)
+class NewDrawing:
+    """A validated drawing ready to store: its metadata row and its blob."""
+
+    row: dict[str, Any]
+    blob: bytes
+
+    @property
+    def blob_key(self) -> str:
+        return self.row["blob_key"]
+
+
+def new_drawing(
+    data: StrokeData,
+    shape: CatalogShape,
+    *,
+    source: str,
+    content_hash: str,
+    session_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> NewDrawing:
+    drawing_id = uuid.uuid4()
+    row = {
+        "id": drawing_id,
+        "session_id": session_id,
+        "shape_id": shape.id,
+        "blob_key": f"drawings/{shape.id}/{drawing_id}.json",
+        "canvas_width": data.canvas.width,
+        "canvas_height": data.canvas.height,
+        "stroke_count": len(data.strokes),
+        "point_count": data.point_count,
+        "duration_ms": data.duration_ms,
+        "device": data.device,
+        "quality_score": quality_score(data, shape.closed),
+        "source": source,
+        "flagged": False,
+        "flag_reason": None,
+        "content_hash": content_hash,
+        "idempotency_key": idempotency_key,
+        "created_at": datetime.now(UTC),
+    }
+    return NewDrawing(row, data.canonical_json())
 
 
 @dataclass(frozen=True)
@@ -122,32 +167,49 @@ class CollectionService:
             await self._idempotency.complete(key, fingerprint, response)
         return response
 
+    async def store_drawings(self, drawings: Sequence[NewDrawing], concurrency: int = 16) -> None:
+        """Store drawings that belong to no contributor session (imports): every blob first,
+        a bounded number at a time, then every row in one transaction."""
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def put(drawing: NewDrawing) -> None:
+            async with semaphore:
+                await self._put_blob(drawing)
+
+        puts = [asyncio.ensure_future(put(drawing)) for drawing in drawings]
+        try:
+            await asyncio.gather(*puts)
+        except BaseException:
+            for task in puts:
+                task.cancel()
+            await asyncio.gather(*puts, return_exceptions=True)
+            # No row was written yet, so none of these blobs is referenced.
+            await asyncio.gather(*(self._discard_blob(d.blob_key) for d in drawings))
+            raise
+
+        async def insert(session: AsyncSession) -> None:
+            await (await session.connection()).execute(_DRAWING_INSERT, [d.row for d in drawings])
+
+        try:
+            await self._db.run(insert)
+        except sqlalchemy.exc.IntegrityError:
+            await asyncio.gather(*(self._discard_blob(d.blob_key) for d in drawings))
+            raise
+        for drawing in drawings:
+            self.catalog.record_drawing(drawing.row["shape_id"])
+            DRAWINGS_STORED.labels(source=drawing.row["source"]).inc()
+
+    async def _put_blob(self, drawing: NewDrawing) -> None:
+        await self._blob_guard.call(lambda: self._blobs.put(drawing.blob_key, drawing.blob))
+
     async def _store(self, submission: Submission, shape: CatalogShape, content_hash: str) -> StoredResponse:
-        data = submission.stroke_data
-        drawing_id = uuid.uuid4()
-        blob_key = f"drawings/{shape.id}/{drawing_id}.json"
-        await self._blob_guard.call(lambda: self._blobs.put(blob_key, data.canonical_json()))
-        now = datetime.now(UTC)
-        quality = quality_score(data, shape.closed)
-        row = {
-            "id": drawing_id,
-            "session_id": submission.session_id,
-            "shape_id": shape.id,
-            "blob_key": blob_key,
-            "canvas_width": data.canvas.width,
-            "canvas_height": data.canvas.height,
-            "stroke_count": len(data.strokes),
-            "point_count": data.point_count,
-            "duration_ms": data.duration_ms,
-            "device": data.device,
-            "quality_score": quality,
-            "source": submission.source,
-            "flagged": False,
-            "flag_reason": None,
-            "content_hash": content_hash,
-            "idempotency_key": submission.idempotency_key,
-            "created_at": now,
-        }
+        drawing = new_drawing(
+            submission.stroke_data, shape, source=submission.source, content_hash=content_hash,
+            session_id=submission.session_id, idempotency_key=submission.idempotency_key,
+        )
+        await self._put_blob(drawing)
+        row, blob_key = drawing.row, drawing.blob_key
+        drawing_id, now, quality = row["id"], row["created_at"], row["quality_score"]
         upsert = _SESSION_UPSERT[self._db.dialect]
 
         async def insert(session: AsyncSession) -> UserStats:

@@ -40,7 +40,7 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def test_settings(**values: object) -> Settings:
+def make_settings(**values: object) -> Settings:
     defaults: dict[str, object] = {
         "environment": "test",
         "dependency_timeout_s": 0.5,

@@ -1,0 +1,237 @@
+"""Curating drawings: finding them by filters with keyset pages, reading one with its
+strokes, flagging, unflagging and deleting. Every change is audited in its transaction;
+the caller's request owns the transaction (this module only flushes)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, delete, func, literal, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.admin.audit import record
+from crowdsketch.admin.auth import AdminSession
+from crowdsketch.admin.curation_schemas import (
+    BulkFlagResult,
+    CanvasSize,
+    DrawingDetail,
+    DrawingPage,
+    DrawingRead,
+)
+from crowdsketch.admin.cursor import decode_cursor, encode_cursor
+from crowdsketch.collection.schemas import ShapeRef
+from crowdsketch.db.models import Drawing, Shape
+from crowdsketch.errors import NotFoundError, ValidationError
+from crowdsketch.ports.blob import BlobNotFound, BlobStore
+from crowdsketch.resilience import DependencyGuard
+from crowdsketch.strokes import StrokeData
+
+logger = logging.getLogger(__name__)
+
+SortKey = Literal["created_at", "quality"]
+SortOrder = Literal["desc", "asc"]
+SORT_COLUMNS = {"created_at": Drawing.created_at, "quality": Drawing.quality_score}
+
+
+@dataclass(frozen=True)
+class DrawingFilters:
+    """All given filters must hold. Quality bounds are inclusive; `created_from` is
+    inclusive and `created_to` exclusive, so consecutive ranges do not overlap."""
+
+    shapes: tuple[str, ...] = ()
+    source: str | None = None
+    flagged: bool | None = None
+    min_quality: float | None = None
+    max_quality: float | None = None
+    device: str | None = None
+    session_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if self.shapes:
+            conditions.append(Drawing.shape_id.in_(self.shapes))
+        if self.source is not None:
+            conditions.append(Drawing.source == self.source)
+        if self.flagged is not None:
+            conditions.append(Drawing.flagged == self.flagged)  # `= true`: indexable, unlike `IS true`
+        if self.min_quality is not None:
+            conditions.append(Drawing.quality_score >= self.min_quality)
+        if self.max_quality is not None:
+            conditions.append(Drawing.quality_score <= self.max_quality)
+        if self.device is not None:
+            conditions.append(Drawing.device == self.device)
+        if self.session_id is not None:
+            conditions.append(Drawing.session_id == self.session_id)
+        if self.created_from is not None:
+            conditions.append(Drawing.created_at >= self.created_from)
+        if self.created_to is not None:
+            conditions.append(Drawing.created_at < self.created_to)
+        return conditions
+
+
+def _drawing_read(drawing: Drawing, shape_name: str) -> dict[str, Any]:
+    return {
+        "id": drawing.id,
+        "session_id": drawing.session_id,
+        "shape": ShapeRef(id=drawing.shape_id, name=shape_name),
+        "canvas": CanvasSize(width=drawing.canvas_width, height=drawing.canvas_height),
+        "stroke_count": drawing.stroke_count,
+        "point_count": drawing.point_count,
+        "duration_ms": drawing.duration_ms,
+        "device": drawing.device,
+        "quality_score": drawing.quality_score,
+        "source": drawing.source,
+        "flagged": drawing.flagged,
+        "flag_reason": drawing.flag_reason,
+        "created_at": drawing.created_at,
+    }
+
+
+def _with_shape_name() -> Select[tuple[Drawing, str]]:
+    return select(Drawing, Shape.name).join(Shape, Shape.id == Drawing.shape_id)
+
+
+async def _check_shapes(session: AsyncSession, shapes: tuple[str, ...]) -> None:
+    known = set((await session.execute(select(Shape.id).where(Shape.id.in_(shapes)))).scalars())
+    unknown = [shape for shape in shapes if shape not in known]
+    if unknown:
+        raise ValidationError.for_field("query.shape", f"unknown shape {', '.join(map(repr, unknown))}")
+
+
+def _cursor_position(cursor: str, sort: SortKey) -> tuple[datetime | float, uuid.UUID]:
+    value, row_id = decode_cursor(cursor, "cursor")
+    if sort == "created_at" and isinstance(value, datetime):
+        return value.astimezone(UTC), row_id
+    if sort == "quality" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value), row_id
+    raise ValidationError.for_field("query.cursor", f"this cursor belongs to a page sorted otherwise, not by {sort}")
+
+
+async def list_drawings(
+    session: AsyncSession,
+    filters: DrawingFilters,
+    *,
+    sort: SortKey,
+    order: SortOrder,
+    limit: int,
+    cursor: str | None,
+) -> DrawingPage:
+    """A page in a stable order: the sort value, then the id to break ties. The cursor is
+    the position of the last row served, so rows added or removed meanwhile never make a
+    page skip or repeat one."""
+    if filters.shapes:
+        await _check_shapes(session, filters.shapes)
+    conditions = filters.conditions()
+    column = SORT_COLUMNS[sort]
+    descending = order == "desc"
+    statement = _with_shape_name().where(*conditions).limit(limit + 1).order_by(
+        *((column.desc(), Drawing.id.desc()) if descending else (column.asc(), Drawing.id.asc()))
+    )
+    if cursor:
+        value, row_id = _cursor_position(cursor, sort)
+        position = tuple_(literal(value, column.type), literal(row_id, Drawing.id.type))
+        key = tuple_(column, Drawing.id)
+        statement = statement.where(key < position if descending else key > position)
+    rows = (await session.execute(statement)).all()
+    total = (await session.execute(select(func.count()).select_from(Drawing).where(*conditions))).scalar_one()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more:
+        last = page[-1][0]
+        next_cursor = encode_cursor(last.created_at if sort == "created_at" else last.quality_score, last.id)
+    return DrawingPage(
+        items=[DrawingRead(**_drawing_read(drawing, name)) for drawing, name in page],
+        next_cursor=next_cursor,
+        total=total,
+    )
+
+
+async def _find(session: AsyncSession, drawing_id: uuid.UUID) -> tuple[Drawing, str]:
+    row = (await session.execute(_with_shape_name().where(Drawing.id == drawing_id))).one_or_none()
+    if row is None:
+        raise NotFoundError(f"No drawing {drawing_id}")
+    return row[0], row[1]
+
+
+class DrawingCuration:
+    """The curation operations that also touch the blob store."""
+
+    def __init__(self, blobs: BlobStore, blob_guard: DependencyGuard) -> None:
+        self._blobs = blobs
+        self._blob_guard = blob_guard
+
+    async def read_drawing(self, session: AsyncSession, drawing_id: uuid.UUID) -> DrawingDetail:
+        drawing, shape_name = await _find(session, drawing_id)
+        try:
+            raw = await self._blob_guard.call(lambda: self._blobs.get(drawing.blob_key))
+        except BlobNotFound:
+            # The metadata is still worth showing, and the drawing can still be deleted.
+            logger.warning("a drawing's strokes are missing", extra={"drawingId": str(drawing_id), "blobKey": drawing.blob_key})
+            return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=None)
+        return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=StrokeData.model_validate_json(raw))
+
+    async def delete_drawing(self, session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID) -> None:
+        """The row and its blob both go, or neither does.
+
+        The row is deleted and flushed first (a constraint that refuses it stops here),
+        then the blob, then the caller commits: a blob store failure raises and rolls the
+        row back. The one residual risk is a commit that fails after the blob is gone,
+        leaving a row without strokes (the detail then shows `strokeData: null`); deleting
+        that drawing again finishes the job, since deleting a missing blob succeeds."""
+        drawing, _ = await _find(session, drawing_id)
+        blob_key = drawing.blob_key
+        details = {"shape": drawing.shape_id, "blobKey": blob_key, "flagged": drawing.flagged}
+        await session.execute(delete(Drawing).where(Drawing.id == drawing_id))
+        await record(session, admin.admin_id, admin.email, "delete", "drawing", str(drawing_id), details)
+        await self._blob_guard.call(lambda: self._blobs.delete(blob_key))
+
+
+async def flag_drawing(session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID, reason: str) -> DrawingRead:
+    """Flag, or change the reason of a drawing already flagged."""
+    drawing, shape_name = await _find(session, drawing_id)
+    previous = drawing.flag_reason if drawing.flagged else None
+    drawing.flagged, drawing.flag_reason = True, reason
+    await session.flush()
+    await record(
+        session, admin.admin_id, admin.email, "flag", "drawing", str(drawing_id),
+        {"reason": reason, "previousReason": previous},
+    )
+    return DrawingRead(**_drawing_read(drawing, shape_name))
+
+
+async def unflag_drawing(session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID) -> DrawingRead:
+    drawing, shape_name = await _find(session, drawing_id)
+    previous = drawing.flag_reason if drawing.flagged else None
+    drawing.flagged, drawing.flag_reason = False, None
+    await session.flush()
+    await record(
+        session, admin.admin_id, admin.email, "unflag", "drawing", str(drawing_id), {"previousReason": previous}
+    )
+    return DrawingRead(**_drawing_read(drawing, shape_name))
+
+
+async def flag_drawings(
+    session: AsyncSession, admin: AdminSession, ids: list[uuid.UUID], reason: str
+) -> BulkFlagResult:
+    """Flag every known drawing among `ids` in one statement; the unknown ones are reported,
+    not refused, so that a list built before some drawings were deleted still applies."""
+    wanted = list(dict.fromkeys(ids))
+    known = set((await session.execute(select(Drawing.id).where(Drawing.id.in_(wanted)))).scalars())
+    found = [drawing_id for drawing_id in wanted if drawing_id in known]
+    unknown = [drawing_id for drawing_id in wanted if drawing_id not in known]
+    if found:
+        await session.execute(
+            update(Drawing).where(Drawing.id.in_(found)).values(flagged=True, flag_reason=reason),
+            execution_options={"synchronize_session": False},
+        )
+        await record(
+            session, admin.admin_id, admin.email, "flag", "drawing", None,
+            {"reason": reason, "count": len(found), "ids": [str(i) for i in found]},
+        )
+    return BulkFlagResult(flagged=len(found), unknown_ids=unknown)
