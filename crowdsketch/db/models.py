@@ -140,3 +140,51 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingJob(Base):
+    """A training run: pending → queued → running → completed | failed | cancelled."""
+
+    __tablename__ = "training_jobs"
+    __table_args__ = (
+        Index("ix_training_jobs_config_hash_created_at", "config_hash", "created_at"),
+        Index("ix_training_jobs_status_lease_expires_at", "status", "lease_expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # First 16 hex characters of the SHA-256 of the canonical config: the dedup key.
+    config_hash: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("admin_users.id"), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The worker holding the job, and until when: a worker that dies lets the lease lapse.
+    lease_owner: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    model_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+
+
+class ModelVersion(Base):
+    """A trained classifier: its ONNX file and model card live under `blob_prefix`."""
+
+    __tablename__ = "models"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("training_jobs.id"), nullable=True)
+    classes: Mapped[list[str]] = mapped_column(JSON)
+    accuracy: Mapped[float] = mapped_column(Float)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dataset_size: Mapped[int] = mapped_column(Integer)
+    dataset_hash: Mapped[str] = mapped_column(String(64))
+    blob_prefix: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
