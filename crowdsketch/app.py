@@ -13,15 +13,16 @@ from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.errors import install_error_handlers
 from crowdsketch.health import router as health_router
+from crowdsketch.inference.router import router as inference_router
 from crowdsketch.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, *ADMIN_ROUTERS],
+    "all": [collection_router, *ADMIN_ROUTERS, inference_router],
     "collection": [collection_router],
     "admin": ADMIN_ROUTERS,
-    "inference": [],
+    "inference": [inference_router],
 }
 
 
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = Resources.build(settings)
         app.state.resources = resources
+        if role in ("all", "inference"):
+            await resources.models.start()
         try:
             yield
         finally:

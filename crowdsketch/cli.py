@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -43,10 +44,9 @@ def serve(
     role: Annotated[str, typer.Option(help="all | collection | admin | inference")] = "all",
     bootstrap: Annotated[bool, typer.Option(help="Bootstrap an empty embedded stack (admin, first model).")] = True,
     migrate: Annotated[bool, typer.Option(help="Bring the database schema up to date first.")] = True,
+    worker: Annotated[bool, typer.Option(help="With --role all: run a training worker child process.")] = True,
 ) -> None:
     """Serve the API (and the web app) for one role; `all` is the embedded stack."""
-    import uvicorn
-
     from crowdsketch.app import create_app
     from crowdsketch.db.migrate import upgrade
     from crowdsketch.logs import configure_logging
@@ -64,8 +64,27 @@ def serve(
         asyncio.run(_with_resources(settings, ensure_first_admin))
     role_name: Role = role  # type: ignore[assignment]
     logger.info("serving", extra={"role": role_name, "url": f"http://{settings.host}:{settings.port}"})
-    uvicorn.run(
-        create_app(settings, role_name),
+    child = None
+    if role_name == "all" and worker:
+        # The embedded stack's worker: a child process, so training never slows the API.
+        command = [sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(settings.data_dir)]
+        child = subprocess.Popen([*command, "--bootstrap"] if bootstrap else command)
+    try:
+        _run_uvicorn(settings, create_app(settings, role_name))
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _run_uvicorn(settings: Settings, asgi_app: object) -> None:
+    import uvicorn
+
+    uvicorn.run(  # type: ignore[call-overload]
+        asgi_app,
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -104,6 +123,102 @@ def create_admin(
         typer.echo(f"an admin with the email {email} already exists", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created admin {email.strip().lower()}")
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled drawings, JSON Lines (label + strokes, or Quick, Draw! raw).")],
+    url: Annotated[str | None, typer.Option(help="A running crowdsketch (e.g. http://127.0.0.1:8000); default: this data dir's active model in-process.")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Accuracy, per-class recall and confusion matrix of the active model on a file."""
+    from crowdsketch.evaluation import evaluate as run_evaluation
+
+    if not file.is_file():
+        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    lines = file.read_bytes().splitlines()
+    if url is not None:
+        import httpx
+
+        with httpx.Client(base_url=url.rstrip("/"), timeout=10) as http:
+            info = http.get("/api/inference/model/info")
+            if info.status_code != 200:
+                typer.echo(f"error: {url} has no model loaded ({info.status_code})", err=True)
+                raise typer.Exit(1)
+
+            def classify_remote(data: StrokeData) -> str:
+                answer = http.post("/api/inference/classify", json={"strokeData": data.model_dump(mode="json")})
+                answer.raise_for_status()
+                return str(answer.json()["shape"])
+
+            report = run_evaluation(lines, info.json()["classes"], classify_remote)
+    else:
+        report = asyncio.run(_evaluate_in_process(_settings(data_dir), lines))
+    typer.echo(report.render())
+
+
+async def _evaluate_in_process(settings: Settings, lines: list[bytes]) -> EvaluationReport:
+    from crowdsketch.evaluation import evaluate as run_evaluation
+    from crowdsketch.resources import Resources
+
+    resources = Resources.build(settings)
+    try:
+        await resources.models.refresh()
+        model = resources.models.current
+        if model is None:
+            typer.echo("error: there is no active model in this data dir", err=True)
+            raise typer.Exit(1)
+        return run_evaluation(lines, model.classes, lambda data: resources.models.classify(data.strokes).shape)
+    finally:
+        await resources.close()
+
+
+@app.command()
+def seed(
+    per_shape: Annotated[int, typer.Option("--per-shape", min=1, max=100_000, help="Drawings of each shape.")] = 100,
+    random_seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed, the same drawings.")] = 0,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Store synthetic drawings of every active shape (source `synthetic`)."""
+    from rich.progress import MofNCompleteColumn
+
+    async def run(resources: Resources) -> None:
+        from crowdsketch.training.bootstrap import seed_synthetic
+
+        shapes = len(await resources.collection.catalog.active_shapes())
+        with _progress(MofNCompleteColumn()) as progress:
+            task = progress.add_task("seeding", total=shapes * per_shape)
+            stored = await seed_synthetic(resources, per_shape, random_seed, lambda n: progress.advance(task, n))
+        typer.echo(f"stored {stored} synthetic drawings")
+
+    asyncio.run(_with_resources(_settings(data_dir), run))
+
+
+@app.command()
+def worker(
+    data_dir: DataDirOption = None,
+    bootstrap: Annotated[bool, typer.Option(help="On an empty stack, seed and train the first model.")] = False,
+) -> None:
+    """Run a training worker against the configured queue (RabbitMQ, or the database)."""
+    from crowdsketch.logs import configure_logging
+
+    settings = _settings(data_dir)
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def run(resources: Resources) -> None:
+        from crowdsketch.training.bootstrap import bootstrap_first_model
+        from crowdsketch.training.worker import TrainingWorker
+
+        if bootstrap:
+            await bootstrap_first_model(resources)
+        training_worker = TrainingWorker(resources)
+        logger.info("worker ready", extra={"owner": training_worker.owner})
+        await training_worker.run()
+
+    try:
+        asyncio.run(_with_resources(settings, run))
+    except KeyboardInterrupt:
+        pass
 
 
 @app.command("migrate")

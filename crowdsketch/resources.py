@@ -11,8 +11,11 @@ from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
 from crowdsketch.collection.service import CollectionService
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
+from crowdsketch.inference.manager import ModelManager
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
 from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
+from crowdsketch.ports.queue import JobQueue
+from crowdsketch.ports.queue_adapters import job_queue_from_settings
 from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
 from crowdsketch.settings import Settings
 
@@ -28,6 +31,9 @@ class Resources:
     kv_guard: DependencyGuard
     collection: CollectionService
     auth: AuthService
+    jobs: JobQueue
+    jobs_guard: DependencyGuard
+    models: ModelManager
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -59,7 +65,10 @@ class Resources:
         idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
         collection = CollectionService(db, blobs, blob_guard, kv, kv_guard, catalog, idempotency)
         auth = AuthService(settings, kv, kv_guard)
-        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, auth)
+        jobs = job_queue_from_settings(settings, db)
+        jobs_guard = guards.guard("job queue", jobs.transient_errors)
+        models = ModelManager(db, blobs, blob_guard, kv, settings.model_poll_interval_s)
+        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, auth, models=models, jobs=jobs, jobs_guard=jobs_guard)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""
@@ -77,6 +86,8 @@ class Resources:
         return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
+        await self.jobs.close()
+        await self.models.stop()
         await self.kv.close()
         await self.blobs.close()
         await self.db.close()

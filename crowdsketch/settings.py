@@ -56,9 +56,17 @@ class Settings(BaseSettings):
     login_window_s: int = Field(default=15 * 60, ge=1)
     max_import_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
 
+    # How often inference re-checks which model is active (it also listens for changes).
+    model_poll_interval_s: float = Field(default=30.0, gt=0)
+
     idempotency_ttl_s: int = Field(default=24 * 3600, ge=1)
     idempotency_lock_ttl_s: int = Field(default=30, ge=1)
     shape_cache_ttl_s: float = Field(default=5.0, ge=0)
+    # The database-fed job queue: how often an idle worker looks for a job, and how long a
+    # claimed job stays its worker's without a heartbeat before another may take it.
+    job_poll_interval_s: float = Field(default=0.5, gt=0)
+    job_lease_s: float = Field(default=60.0, gt=0)
+    amqp_training_queue: str = Field(default="crowdsketch.training", min_length=1, max_length=200)
 
     @field_validator("data_dir")
     @classmethod

@@ -20,6 +20,7 @@ from tests.support.stacks import (
     Stack,
     copy_sqlite_template,
     create_bucket,
+    delete_rabbit_queues,
     port_open,
     make_settings,
     unique_name,
@@ -29,6 +30,7 @@ from tests.support.tcp_proxy import TcpProxy
 IN_CI = os.environ.get("CI") == "true"
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+AMQP_HOST, AMQP_PORT = "127.0.0.1", 5672
 ADMIN_PG_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/postgres"
 
 
@@ -102,6 +104,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         return
 
     require_service("Redis", REDIS_HOST, REDIS_PORT)
+    require_service("RabbitMQ", AMQP_HOST, AMQP_PORT)
     template = request.getfixturevalue("postgres_template")
     s3 = request.getfixturevalue("s3_endpoint")
     database = unique_name("crowdsketch_test")
@@ -119,7 +122,9 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         "database": TcpProxy(PG_HOST, PG_PORT).start(),
         "key-value store": TcpProxy(REDIS_HOST, REDIS_PORT).start(),
         "blob store": TcpProxy(s3_host, int(s3_port)).start(),
+        "job queue": TcpProxy(AMQP_HOST, AMQP_PORT).start(),
     }
+    training_queue = unique_name("crowdsketch.training.test")
     settings = make_settings(
         data_dir=tmp_path / "data",
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{proxies['database'].port}/{database}",
@@ -128,6 +133,8 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         aws_endpoint_url=f"http://127.0.0.1:{proxies['blob store'].port}",
         aws_access_key_id="test",
         aws_secret_access_key="test",
+        amqp_url=f"amqp://guest:guest@127.0.0.1:{proxies['job queue'].port}/",
+        amqp_training_queue=training_queue,
         **overrides,
     )
     try:
@@ -135,6 +142,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     finally:
         for proxy in proxies.values():
             proxy.stop()
+        await delete_rabbit_queues(f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/", training_queue)
         await _admin_execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 

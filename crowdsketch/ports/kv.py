@@ -161,8 +161,11 @@ class RedisKeyValueStore:
         await pubsub.subscribe(channel)
 
         async def messages() -> AsyncIterator[bytes]:
-            async for message in pubsub.listen():
-                if message["type"] == "message":
+            # Polled with a timeout: a blocking read would trip the socket timeout while
+            # the channel is merely quiet.
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if message is not None and message["type"] == "message":
                     yield message["data"]
 
         try:

@@ -5,7 +5,8 @@ returns once the queue has it. `consume` yields deliveries one at a time; a deli
 acknowledged with `ack()` only after its job has ended, so a worker that dies mid-job leaves
 it to be delivered again (RabbitMQ redelivery, or lease expiry in the database-fed queue).
 `reject()` gives it back; after `max_deliveries` attempts it goes to a dead-letter place.
-The adapters (RabbitMQ and the database-fed queue) come with the training worker.
+The adapters (RabbitMQ and the database-fed queue) are in `queue_adapters`. Failures to reach
+the queue raise one of the adapter's `transient_errors`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class JobDelivery(Protocol):
 
 class JobQueue(Protocol):
     max_deliveries: int
+    transient_errors: tuple[type[BaseException], ...]
 
     async def publish(self, message: JobMessage) -> None: ...
     def consume(self) -> AsyncIterator[JobDelivery]: ...

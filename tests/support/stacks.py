@@ -142,5 +142,17 @@ async def create_bucket(endpoint: str) -> None:
     await asyncio.to_thread(make)
 
 
+async def delete_rabbit_queues(url: str, queue_name: str) -> None:
+    """The training queue of one test and its dead-letter queue and exchange."""
+    import aio_pika
+
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        for name in (queue_name, f"{queue_name}.dead"):
+            await channel.queue_delete(name)
+        await channel.exchange_delete(f"{queue_name}.dead")
+
+
 def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,177 @@
+"""The active model, loaded and kept current.
+
+The manager holds one `LoadedModel` and swaps the reference in one assignment, so a request
+that took the old model finishes with it while new requests get the new one. It re-checks
+which model is active every `poll_interval_s`, and at once when a message arrives on the
+key-value store's `models.active` channel; if pub/sub is lost, polling still catches up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import onnxruntime as ort
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.db.engine import Database
+from crowdsketch.db.models import ModelVersion
+from crowdsketch.errors import AppError, ServiceUnavailableError
+from crowdsketch.ports.blob import BlobStore
+from crowdsketch.ports.kv import KeyValueStore
+from crowdsketch.raster import RasterSpec, rasterize
+from crowdsketch.resilience import DependencyGuard
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_MODEL_CHANNEL = "models.active"
+
+
+class NoModelLoadedError(ServiceUnavailableError):
+    code = "NO_MODEL_LOADED"
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    id: uuid.UUID
+    version: int
+    accuracy: float
+    classes: list[str]
+    spec: RasterSpec
+    session: ort.InferenceSession
+    input_name: str
+    loaded_at: datetime
+
+    def probabilities(self, strokes: list[list[list[float]]] | list) -> np.ndarray:
+        image = rasterize(strokes, self.spec)[np.newaxis, np.newaxis]  # (1, 1, S, S)
+        logits = self.session.run(None, {self.input_name: image})[0][0]  # (classes,)
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    shape: str
+    confidence: float
+    all_predictions: list[tuple[str, float]]
+    inference_time_ms: float
+    model_version: int
+
+
+class ModelManager:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        blob_guard: DependencyGuard,
+        kv: KeyValueStore,
+        poll_interval_s: float,
+    ) -> None:
+        self._db = db
+        self._blobs = blobs
+        self._blob_guard = blob_guard
+        self._kv = kv
+        self._poll_interval_s = poll_interval_s
+        self._current: LoadedModel | None = None
+        self._refresh_lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def current(self) -> LoadedModel | None:
+        return self._current
+
+    async def start(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.refresh()
+        self._tasks = [asyncio.create_task(self._poll()), asyncio.create_task(self._listen())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            # A subscription stuck closing on a dead connection must not hold up shutdown.
+            await asyncio.wait(self._tasks, timeout=2.0)
+        self._tasks = []
+
+    def require(self) -> LoadedModel:
+        model = self._current
+        if model is None:
+            raise NoModelLoadedError("No model loaded", retry_after_s=5)
+        return model
+
+    def classify(self, strokes: list) -> Prediction:
+        model = self.require()  # one reference for the whole request, whatever swaps meanwhile
+        started = time.perf_counter()
+        probabilities = model.probabilities(strokes)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        ranked = sorted(zip(model.classes, probabilities.tolist(), strict=True), key=lambda p: p[1], reverse=True)
+        return Prediction(ranked[0][0], ranked[0][1], ranked, round(elapsed_ms, 3), model.version)
+
+    async def refresh(self) -> bool:
+        """Load the active model if it is not the one loaded; True when it swapped."""
+        async with self._refresh_lock:
+            row = await self._db.run(_active_model, write=False)
+            if row is None or (self._current is not None and self._current.id == row.id):
+                return False
+            loaded = await self._load(row)
+            self._current = loaded
+            logger.info("loaded model", extra={"modelId": str(row.id), "version": row.version})
+            return True
+
+    async def _load(self, row: ModelVersion) -> LoadedModel:
+        onnx_bytes = await self._blob_guard.call(lambda: self._blobs.get(f"{row.blob_prefix}model.onnx"))
+        card = orjson.loads(await self._blob_guard.call(lambda: self._blobs.get(f"{row.blob_prefix}card.json")))
+
+        def build() -> ort.InferenceSession:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+
+        session = await asyncio.to_thread(build)
+        return LoadedModel(
+            id=row.id,
+            version=row.version,
+            accuracy=row.accuracy,
+            classes=list(card["classes"]),
+            spec=RasterSpec.from_dict(card["preprocessing"]),
+            session=session,
+            input_name=session.get_inputs()[0].name,
+            loaded_at=datetime.now(UTC),
+        )
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_interval_s)
+            await self._refresh_quietly()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._kv.subscribe(ACTIVE_MODEL_CHANNEL) as messages:
+                    async for _ in messages:
+                        await self._refresh_quietly()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - pub/sub lost: polling covers until it is back
+                logger.warning("model change notifications lost; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self.refresh()
+        except (AppError, Exception):  # noqa: BLE001 - a failed reload keeps the model in service
+            logger.warning("could not reload the active model", exc_info=True)
+
+
+async def _active_model(session: AsyncSession) -> ModelVersion | None:
+    statement = select(ModelVersion).where(ModelVersion.active.is_(True)).order_by(ModelVersion.activated_at.desc())
+    return (await session.execute(statement.limit(1))).scalar_one_or_none()

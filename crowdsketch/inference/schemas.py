@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.strokes import StrokeData
+
+
+class ModelInfo(CamelModel):
+    id: uuid.UUID
+    version: int
+    accuracy: float
+    loaded_at: datetime
+    classes: list[str]
+
+
+class ClassifyRequest(CamelModel):
+    stroke_data: StrokeData
+
+
+class ShapeConfidence(CamelModel):
+    shape: str
+    confidence: float
+
+
+class Classification(CamelModel):
+    shape: str
+    confidence: float
+    all_predictions: list[ShapeConfidence]
+    inference_time_ms: float
+    model_version: int

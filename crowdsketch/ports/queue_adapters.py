@@ -1,0 +1,266 @@
+"""The two job queues behind `JobQueue`, chosen by `amqp_url`.
+
+RabbitMQ: a durable quorum queue whose broker counts deliveries and dead-letters a message
+returned too often. The database-fed queue: the `training_jobs` row is the message; a
+consumer claims a row with a lease, and a lease that lapses (its worker died) makes the row
+claimable again. Both deliver a job at most `max_deliveries` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import aio_pika
+import aio_pika.abc
+import aiormq.exceptions
+import orjson
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database
+from crowdsketch.db.models import TrainingJob
+from crowdsketch.ports.queue import JobMessage, JobQueue
+from crowdsketch.settings import Settings
+
+TRAINING_QUEUE = "crowdsketch.training"
+MAX_DELIVERIES = 3
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class RabbitDelivery:
+    def __init__(self, message: JobMessage, incoming: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self.message = message
+        self._incoming = incoming
+
+    async def ack(self) -> None:
+        await self._incoming.ack()
+
+    async def reject(self) -> None:
+        await self._incoming.nack(requeue=True)
+
+
+class RabbitJobQueue:
+    """Messages are persistent and confirmed by the broker before `publish` returns. The
+    queue's `x-delivery-limit` counts returns, so `max_deliveries - 1` of them are allowed:
+    the message is delivered at most `max_deliveries` times, then dead-lettered to
+    `<queue>.dead` for someone to look at."""
+
+    transient_errors: tuple[type[BaseException], ...] = (
+        aiormq.exceptions.AMQPError,
+        aio_pika.exceptions.ChannelInvalidStateError,
+        ConnectionError,
+        OSError,
+    )
+
+    def __init__(
+        self, url: str, queue_name: str = TRAINING_QUEUE, *, max_deliveries: int = MAX_DELIVERIES, timeout_s: float = 5.0
+    ) -> None:
+        self.url = url
+        self.queue_name = queue_name
+        self.dead_letter_name = f"{queue_name}.dead"
+        self.max_deliveries = max_deliveries
+        self._timeout_s = timeout_s
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        self._publisher: aio_pika.abc.AbstractChannel | None = None
+        self._connecting = asyncio.Lock()
+
+    async def _channel(self) -> aio_pika.abc.AbstractChannel:
+        async with self._connecting:
+            if self._publisher is None or self._publisher.is_closed:
+                if self._connection is None or self._connection.is_closed:
+                    self._connection = await aio_pika.connect_robust(self.url, timeout=self._timeout_s)
+                channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
+                await self._declare(channel)
+                self._publisher = channel
+            return self._publisher
+
+    async def _declare(self, channel: aio_pika.abc.AbstractChannel) -> aio_pika.abc.AbstractQueue:
+        dead = await channel.declare_exchange(self.dead_letter_name, aio_pika.ExchangeType.FANOUT, durable=True)
+        dead_queue = await channel.declare_queue(
+            self.dead_letter_name, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await dead_queue.bind(dead)
+        return await channel.declare_queue(
+            self.queue_name,
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": self.max_deliveries - 1,
+                "x-dead-letter-exchange": self.dead_letter_name,
+            },
+        )
+
+    async def publish(self, message: JobMessage) -> None:
+        channel = await self._channel()
+        body = orjson.dumps({"jobId": str(message.job_id), "attempt": message.attempt})
+        await channel.default_exchange.publish(
+            aio_pika.Message(
+                body,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=str(message.job_id),
+            ),
+            routing_key=self.queue_name,
+            mandatory=True,
+            timeout=self._timeout_s,
+        )
+
+    async def consume(self) -> AsyncIterator[RabbitDelivery]:
+        """One delivery at a time (prefetch 1). Leaving the loop closes the channel: a
+        delivery not acknowledged by then goes back to the queue."""
+        await self._channel()
+        assert self._connection is not None
+        channel = await self._connection.channel()
+        try:
+            await channel.set_qos(prefetch_count=1)
+            queue = await self._declare(channel)
+            async with queue.iterator() as messages:
+                async for incoming in messages:
+                    payload = orjson.loads(incoming.body)
+                    # The broker's count of earlier returns is the truth; the body's is a hint.
+                    returns = int((incoming.headers or {}).get("x-delivery-count") or 0)
+                    attempt = max(int(payload.get("attempt", 1)), returns + 1)
+                    yield RabbitDelivery(JobMessage(uuid.UUID(payload["jobId"]), attempt), incoming)
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        self._connection = self._publisher = None
+
+
+class DatabaseDelivery:
+    def __init__(self, queue: DatabaseJobQueue, message: JobMessage) -> None:
+        self.message = message
+        self._queue = queue
+
+    async def ack(self) -> None:
+        await self._queue.settle(self.message, requeue=False)
+
+    async def reject(self) -> None:
+        await self._queue.settle(self.message, requeue=True)
+
+
+class DatabaseJobQueue:
+    """For the embedded stack: the row is the message, so `publish` has nothing to add
+    (the service marks it `queued`). A claim is one conditional UPDATE whose row count says
+    whether this consumer won it: it makes the job `running` under a lease, and the
+    delivery is identified by the attempt it counted. `ack` ends the lease (the job has
+    ended by then), `reject` makes the job `queued` again. A worker extends the lease while
+    it works (`TrainingJobs.heartbeat`)."""
+
+    transient_errors: tuple[type[BaseException], ...] = TRANSIENT_DB_ERRORS
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        poll_interval_s: float = 0.5,
+        lease_s: float = 60.0,
+        max_deliveries: int = MAX_DELIVERIES,
+        owner: str | None = None,
+    ) -> None:
+        self.db = db
+        self.poll_interval_s = poll_interval_s
+        self.lease_s = lease_s
+        self.max_deliveries = max_deliveries
+        self.owner = owner or worker_identity()
+
+    async def publish(self, message: JobMessage) -> None:
+        return None
+
+    async def consume(self) -> AsyncIterator[DatabaseDelivery]:
+        while True:
+            message = await self.db.run(self._claim)
+            if message is None:
+                await asyncio.sleep(self.poll_interval_s)
+                continue
+            yield DatabaseDelivery(self, message)
+
+    @staticmethod
+    def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+        lapsed = TrainingJob.lease_expires_at < now
+        return or_(
+            and_(TrainingJob.status == "queued", or_(TrainingJob.lease_expires_at.is_(None), lapsed)),
+            and_(TrainingJob.status == "running", lapsed),
+        )
+
+    async def _claim(self, session: AsyncSession) -> JobMessage | None:
+        now = datetime.now(UTC)
+        while True:
+            candidate = (
+                await session.execute(
+                    select(TrainingJob.id, TrainingJob.attempts)
+                    .where(self._claimable(now))
+                    .order_by(TrainingJob.queued_at, TrainingJob.created_at)
+                    .limit(1)
+                )
+            ).first()
+            if candidate is None:
+                return None
+            job_id, attempts = candidate
+            if attempts >= self.max_deliveries:
+                # Delivered as often as allowed and never settled: its worker keeps dying.
+                await session.execute(
+                    update(TrainingJob)
+                    .where(TrainingJob.id == job_id, self._claimable(now))
+                    .values(**self._gave_up(now))
+                )
+                continue
+            claimed = await session.execute(
+                update(TrainingJob)
+                .where(TrainingJob.id == job_id, TrainingJob.attempts == attempts, self._claimable(now))
+                .values(
+                    status="running",
+                    lease_owner=self.owner,
+                    lease_expires_at=now + timedelta(seconds=self.lease_s),
+                    attempts=attempts + 1,
+                )
+            )
+            if claimed.rowcount == 1:
+                return JobMessage(job_id, attempts + 1)
+            # Another consumer won this row between the select and the update: look again.
+
+    def _gave_up(self, now: datetime) -> dict[str, object]:
+        return {
+            "status": "failed",
+            "error": f"gave up after {self.max_deliveries} attempts",
+            "finished_at": now,
+            "lease_owner": None,
+            "lease_expires_at": None,
+        }
+
+    async def settle(self, message: JobMessage, *, requeue: bool) -> None:
+        async def work(session: AsyncSession) -> None:
+            this_delivery = and_(TrainingJob.id == message.job_id, TrainingJob.attempts == message.attempt)
+            values: dict[str, object] = {"lease_owner": None, "lease_expires_at": None}
+            if requeue:
+                if message.attempt >= self.max_deliveries:
+                    values = self._gave_up(datetime.now(UTC))
+                else:
+                    values["status"] = "queued"
+                this_delivery = and_(this_delivery, TrainingJob.status.in_(("queued", "running")))
+            await session.execute(update(TrainingJob).where(this_delivery).values(**values))
+
+        await self.db.run(work)
+
+    async def close(self) -> None:
+        return None
+
+
+def job_queue_from_settings(settings: Settings, db: Database) -> JobQueue:
+    if settings.amqp_url:
+        return RabbitJobQueue(
+            settings.amqp_url, settings.amqp_training_queue, timeout_s=max(5.0, settings.dependency_timeout_s)
+        )
+    return DatabaseJobQueue(db, poll_interval_s=settings.job_poll_interval_s, lease_s=settings.job_lease_s)

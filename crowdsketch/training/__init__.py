@@ -1,0 +1,1 @@
+"""Training the shape classifier: the network, the training loop, ONNX export and the model card."""

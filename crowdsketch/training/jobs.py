@@ -1,0 +1,297 @@
+"""Training jobs: started by an admin, carried by the job queue, run by a worker.
+
+A job is `pending` until the queue has it, then `queued`, `running`, and ends `completed`,
+`failed` or `cancelled`. The row is committed before the job is published, so a worker
+never receives a job it cannot read; a publication that fails leaves the job `pending`,
+and `republish_pending` (run periodically) publishes it again: a started job is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.admin.audit import record
+from crowdsketch.admin.auth import AdminSession
+from crowdsketch.admin.cursor import decode_cursor, encode_cursor
+from crowdsketch.db.engine import Database
+from crowdsketch.db.models import ModelVersion, Shape, TrainingJob
+from crowdsketch.errors import ConflictError, NotFoundError, ServiceUnavailableError, ValidationError
+from crowdsketch.ports.kv import KeyValueStore
+from crowdsketch.ports.queue import JobMessage, JobQueue
+from crowdsketch.resilience import DependencyGuard
+from crowdsketch.training.registry import announce_active, make_active
+from crowdsketch.training.schemas import EpochProgress, TrainingConfig, TrainingJobPage, TrainingJobRead
+
+if TYPE_CHECKING:
+    from crowdsketch.resources import Resources
+
+ACTIVE_STATUSES = ("pending", "queued", "running")
+FINISHED_STATUSES = ("completed", "failed", "cancelled")
+DEDUP_WINDOW = timedelta(hours=24)
+
+logger = logging.getLogger("crowdsketch.training")
+
+
+def job_read(job: TrainingJob) -> TrainingJobRead:
+    return TrainingJobRead.model_validate(job, from_attributes=True)
+
+
+def config_hash(canonical: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dict[str, Any]:
+    """Defaults filled and the shapes spelled out, sorted: the same training, the same form."""
+    if config.shapes is None:
+        shapes = list((await session.execute(select(Shape.id).where(Shape.active.is_(True)))).scalars())
+    else:
+        known = set((await session.execute(select(Shape.id).where(Shape.id.in_(config.shapes)))).scalars())
+        unknown = [(i, s) for i, s in enumerate(config.shapes) if s not in known]
+        if unknown:
+            raise ValidationError(
+                f"shapes: no shape {unknown[0][1]!r}",
+                details=[{"field": f"shapes[{i}]", "message": f"no shape {s!r}"} for i, s in unknown],
+            )
+        shapes = config.shapes
+    shapes = sorted(set(shapes))
+    if len(shapes) < 2:
+        raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
+    return {**config.model_dump(by_alias=True), "shapes": shapes}
+
+
+class TrainingJobs:
+    def __init__(
+        self,
+        db: Database,
+        queue: JobQueue,
+        queue_guard: DependencyGuard,
+        kv: KeyValueStore,
+        kv_guard: DependencyGuard,
+        *,
+        lease_s: float,
+        publish_timeout_s: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.queue = queue
+        self.queue_guard = queue_guard
+        self.kv = kv
+        self.kv_guard = kv_guard
+        self.lease_s = lease_s
+        self.publish_timeout_s = publish_timeout_s
+
+    @classmethod
+    def from_resources(cls, resources: Resources) -> TrainingJobs:
+        return cls(
+            resources.db, resources.jobs, resources.jobs_guard, resources.kv, resources.kv_guard,
+            lease_s=resources.settings.job_lease_s,
+            publish_timeout_s=max(5.0, resources.settings.dependency_timeout_s),
+        )
+
+    # The admin's side: `session` is the request's transaction.
+
+    async def find_or_create(
+        self, session: AsyncSession, admin: AdminSession, config: TrainingConfig
+    ) -> tuple[TrainingJob, bool]:
+        """The unfinished job of the last 24 h with the same config, or a new `pending` one."""
+        canonical = await canonical_config(session, config)
+        digest = config_hash(canonical)
+        existing = (
+            await session.execute(
+                select(TrainingJob)
+                .where(
+                    TrainingJob.config_hash == digest,
+                    TrainingJob.status.in_(ACTIVE_STATUSES),
+                    TrainingJob.created_at >= datetime.now(UTC) - DEDUP_WINDOW,
+                )
+                .order_by(TrainingJob.created_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            return existing, False
+        job = TrainingJob(config=canonical, config_hash=digest, status="pending", progress={}, created_by=admin.admin_id)
+        session.add(job)
+        await session.flush()
+        await record(session, admin.admin_id, admin.email, "training.start", "training_job", str(job.id), {"configHash": digest})
+        return job, True
+
+    async def list_jobs(self, session: AsyncSession, limit: int, cursor: str | None, status: str | None) -> TrainingJobPage:
+        """Newest first."""
+        statement = select(TrainingJob).order_by(TrainingJob.created_at.desc(), TrainingJob.id.desc()).limit(limit + 1)
+        if status:
+            statement = statement.where(TrainingJob.status == status)
+        if cursor:
+            created_at, job_id = decode_cursor(cursor, "cursor")
+            statement = statement.where(tuple_(TrainingJob.created_at, TrainingJob.id) < tuple_(created_at, job_id))
+        rows = list((await session.execute(statement)).scalars())
+        page, more = rows[:limit], len(rows) > limit
+        return TrainingJobPage(
+            items=[job_read(row) for row in page],
+            next_cursor=encode_cursor(page[-1].created_at, page[-1].id) if more else None,
+        )
+
+    async def get_job(self, session: AsyncSession, job_id: uuid.UUID) -> TrainingJob:
+        job = await session.get(TrainingJob, job_id)
+        if job is None:
+            raise NotFoundError(f"No training job {job_id}")
+        return job
+
+    async def cancel(self, session: AsyncSession, admin: AdminSession, job_id: uuid.UUID) -> TrainingJob:
+        """Not yet taken: cancelled at once. Running: its worker is asked to stop, and
+        does so between epochs. Ended: nothing left to cancel."""
+        job = (
+            await session.execute(select(TrainingJob).where(TrainingJob.id == job_id).with_for_update())
+        ).scalar_one_or_none()
+        if job is None:
+            raise NotFoundError(f"No training job {job_id}")
+        if job.status == "cancelled":
+            return job
+        if job.status in FINISHED_STATUSES:
+            raise ConflictError(f"The job has already {job.status}.", details=[{"field": "status", "message": job.status}])
+        if job.status == "running":
+            job.progress = {**job.progress, "cancelRequested": True}
+        else:
+            job.status, job.finished_at = "cancelled", datetime.now(UTC)
+        await session.flush()
+        await record(session, admin.admin_id, admin.email, "training.cancel", "training_job", str(job.id), {"status": job.status})
+        return job
+
+    async def publish(self, job_id: uuid.UUID) -> TrainingJob:
+        """After the job's row is committed. Marks it `queued` once the queue has it; if the
+        queue cannot be reached the job stays `pending` for `republish_pending`."""
+        try:
+            async with self.queue_guard.protect(), asyncio.timeout(self.publish_timeout_s):
+                await self.queue.publish(JobMessage(job_id))
+        except (ServiceUnavailableError, TimeoutError) as exc:
+            logger.warning("training job %s left pending: the job queue is unavailable (%s)", job_id, exc)
+        else:
+            async def mark_queued(session: AsyncSession) -> None:
+                await session.execute(
+                    update(TrainingJob)
+                    .where(TrainingJob.id == job_id, TrainingJob.status == "pending")
+                    .values(status="queued", queued_at=datetime.now(UTC))
+                )
+
+            await self.db.run(mark_queued)
+        return await self.db.run(lambda session: self.get_job(session, job_id), write=False)
+
+    async def republish_pending(self, older_than_s: float) -> int:
+        """Publish again every job left `pending` for longer than `older_than_s` (its first
+        publication failed). Says how many the queue took."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+
+        async def stranded(session: AsyncSession) -> list[uuid.UUID]:
+            statement = select(TrainingJob.id).where(TrainingJob.status == "pending", TrainingJob.created_at <= cutoff)
+            return list((await session.execute(statement.order_by(TrainingJob.created_at))).scalars())
+
+        published = 0
+        for job_id in await self.db.run(stranded, write=False):
+            if (await self.publish(job_id)).status != "pending":
+                published += 1
+        return published
+
+    # The worker's side: each call is its own transaction.
+
+    async def mark_running(self, job_id: uuid.UUID, owner: str) -> TrainingJob | None:
+        """Take the job for `owner`; None if it has ended (cancelled before it started, or
+        a duplicate delivery of a finished job): acknowledge that delivery and move on."""
+        now = datetime.now(UTC)
+
+        async def work(session: AsyncSession) -> TrainingJob | None:
+            taken = await session.execute(
+                update(TrainingJob)
+                .where(TrainingJob.id == job_id, TrainingJob.status.in_(ACTIVE_STATUSES))
+                .values(
+                    status="running", started_at=now, heartbeat_at=now, lease_owner=owner,
+                    lease_expires_at=now + timedelta(seconds=self.lease_s),
+                )
+            )
+            return await session.get(TrainingJob, job_id) if taken.rowcount == 1 else None
+
+        return await self.db.run(work)
+
+    async def heartbeat(self, job_id: uuid.UUID, owner: str) -> bool:
+        """Extend the lease. False: the job is no longer this worker's to run."""
+        return await self._update_running(job_id, owner, {})
+
+    async def record_progress(self, job_id: uuid.UUID, owner: str, epoch: EpochProgress) -> bool:
+        """Append one epoch's figures (and extend the lease)."""
+        async def work(session: AsyncSession) -> bool:
+            job = await session.get(TrainingJob, job_id)
+            if job is None or job.status != "running" or job.lease_owner != owner:
+                return False
+            epochs = [e for e in job.progress.get("epochs", []) if e["epoch"] != epoch.epoch]
+            job.progress = {**job.progress, "epochs": [*epochs, epoch.model_dump(by_alias=True)]}
+            job.heartbeat_at = datetime.now(UTC)
+            job.lease_expires_at = job.heartbeat_at + timedelta(seconds=self.lease_s)
+            return True
+
+        return await self.db.run(work)
+
+    async def is_cancel_requested(self, job_id: uuid.UUID) -> bool:
+        async def work(session: AsyncSession) -> bool:
+            job = await session.get(TrainingJob, job_id)
+            return job is None or job.status == "cancelled" or bool(job.progress.get("cancelRequested"))
+
+        return await self.db.run(work, write=False)
+
+    async def complete(self, job_id: uuid.UUID, owner: str, model: ModelVersion) -> ModelVersion | None:
+        """Insert the trained model (its version numbered here) and end the job; activate
+        it if the config asks, or if it is the first model of all. None if the job is no
+        longer this worker's."""
+        async def work(session: AsyncSession) -> ModelVersion | None:
+            job = await session.get(TrainingJob, job_id)
+            if job is None or job.status != "running" or job.lease_owner != owner:
+                return None
+            latest = (await session.execute(select(func.max(ModelVersion.version)))).scalar_one()
+            model.version, model.job_id = (latest or 0) + 1, job_id
+            session.add(model)
+            await session.flush()
+            if job.config.get("activate") or latest is None:
+                await make_active(session, model)
+            job.status, job.model_id, job.finished_at = "completed", model.id, datetime.now(UTC)
+            return model
+
+        saved = await self.db.run(work)
+        if saved is not None and saved.active:
+            await announce_active(self.kv, self.kv_guard, saved.id)
+        return saved
+
+    async def fail(self, job_id: uuid.UUID, reason: str) -> None:
+        await self._end(job_id, "failed", reason[:2000])
+
+    async def mark_cancelled(self, job_id: uuid.UUID) -> None:
+        """The worker stopped at the admin's request."""
+        await self._end(job_id, "cancelled", None)
+
+    async def _end(self, job_id: uuid.UUID, status: str, error: str | None) -> None:
+        async def work(session: AsyncSession) -> None:
+            await session.execute(
+                update(TrainingJob)
+                .where(TrainingJob.id == job_id, TrainingJob.status.in_(ACTIVE_STATUSES))
+                .values(status=status, error=error, finished_at=datetime.now(UTC))
+            )
+
+        await self.db.run(work)
+
+    async def _update_running(self, job_id: uuid.UUID, owner: str, values: dict[str, Any]) -> bool:
+        now = datetime.now(UTC)
+
+        async def work(session: AsyncSession) -> bool:
+            result = await session.execute(
+                update(TrainingJob)
+                .where(TrainingJob.id == job_id, TrainingJob.status == "running", TrainingJob.lease_owner == owner)
+                .values(heartbeat_at=now, lease_expires_at=now + timedelta(seconds=self.lease_s), **values)
+            )
+            return result.rowcount == 1
+
+        return await self.db.run(work)

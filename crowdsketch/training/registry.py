@@ -1,0 +1,69 @@
+"""Trained models and which one answers: exactly one is active, and inference is told at
+once when that changes (it also re-checks on its own, so a lost notice only delays it)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.admin.audit import record
+from crowdsketch.admin.auth import AdminSession
+from crowdsketch.db.models import ModelVersion
+from crowdsketch.errors import NotFoundError, ServiceUnavailableError
+from crowdsketch.ports.kv import KeyValueStore
+from crowdsketch.resilience import DependencyGuard
+from crowdsketch.training.schemas import ModelRead
+
+ACTIVE_MODEL_CHANNEL = "models.active"
+
+logger = logging.getLogger("crowdsketch.training")
+
+
+def model_read(model: ModelVersion) -> ModelRead:
+    return ModelRead.model_validate(model, from_attributes=True)
+
+
+async def list_models(session: AsyncSession) -> list[ModelRead]:
+    """Newest version first."""
+    rows = (await session.execute(select(ModelVersion).order_by(ModelVersion.version.desc()))).scalars()
+    return [model_read(row) for row in rows]
+
+
+async def make_active(session: AsyncSession, model: ModelVersion) -> None:
+    """Flushes only: the caller's transaction makes the switch atomic."""
+    # Every row locked (PostgreSQL; SQLite has one writer anyway): two activations at
+    # once take turns, so they cannot leave two models active.
+    await session.execute(select(ModelVersion.id).with_for_update())
+    await session.execute(
+        update(ModelVersion).where(ModelVersion.active.is_(True), ModelVersion.id != model.id).values(active=False)
+    )
+    model.active = True
+    model.activated_at = datetime.now(UTC)
+    await session.flush()
+
+
+async def activate(session: AsyncSession, admin: AdminSession, model_id: uuid.UUID) -> ModelRead:
+    model = await session.get(ModelVersion, model_id)
+    if model is None:
+        raise NotFoundError(f"No model {model_id}")
+    previous = (
+        await session.execute(select(ModelVersion.id).where(ModelVersion.active.is_(True), ModelVersion.id != model_id))
+    ).scalar_one_or_none()
+    await make_active(session, model)
+    await record(
+        session, admin.admin_id, admin.email, "model.activate", "model", str(model.id),
+        {"version": model.version, "previous": str(previous) if previous else None},
+    )
+    return model_read(model)
+
+
+async def announce_active(kv: KeyValueStore, kv_guard: DependencyGuard, model_id: uuid.UUID) -> None:
+    """After the commit. Best effort: inference polls the database as well."""
+    try:
+        await kv_guard.call(lambda: kv.publish(ACTIVE_MODEL_CHANNEL, str(model_id).encode()))
+    except ServiceUnavailableError:
+        logger.warning("could not announce the active model %s; inference will see it when it polls", model_id)

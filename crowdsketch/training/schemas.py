@@ -1,0 +1,77 @@
+"""What the training and model routes take and answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field
+
+from crowdsketch.collection.schemas import CamelModel
+
+ShapeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
+
+
+class TrainingConfig(CamelModel):
+    """The job's recipe. Its canonical form (defaults filled, shapes resolved and sorted)
+    is hashed to recognise a job started twice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs: int = Field(ge=1, le=100)
+    shapes: list[ShapeId] | None = Field(
+        default=None, min_length=2, max_length=200, description="Shape ids to learn; all active shapes if omitted"
+    )
+    min_quality: float = Field(default=0.0, ge=0, le=1)
+    include_synthetic: bool = True
+    include_flagged: bool = False
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    activate: bool = Field(default=False, description="Make the trained model the active one")
+
+
+class EpochProgress(CamelModel):
+    epoch: int = Field(ge=1)
+    loss: float
+    train_accuracy: float
+    validation_accuracy: float
+    seconds: float
+
+
+class TrainingProgress(CamelModel):
+    epochs: list[EpochProgress] = Field(default_factory=list)
+    cancel_requested: bool = False
+
+
+class TrainingJobRead(CamelModel):
+    id: uuid.UUID
+    status: str
+    config: dict[str, Any]
+    config_hash: str
+    progress: TrainingProgress
+    attempts: int
+    error: str | None
+    model_id: uuid.UUID | None
+    created_at: datetime
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class TrainingJobPage(CamelModel):
+    items: list[TrainingJobRead]
+    next_cursor: str | None
+
+
+class ModelRead(CamelModel):
+    id: uuid.UUID
+    version: int
+    job_id: uuid.UUID | None
+    classes: list[str]
+    accuracy: float
+    metrics: dict[str, Any] = Field(description="Per-class precision, recall and the like, as evaluated")
+    dataset_size: int
+    dataset_hash: str
+    active: bool
+    created_at: datetime
+    activated_at: datetime | None

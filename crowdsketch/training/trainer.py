@@ -1,0 +1,241 @@
+"""The training loop: `train(config, images, labels, classes, on_progress, should_stop)`.
+
+Images are rasters from `crowdsketch.raster.rasterize_batch`, (N, 1, S, S) float32 in [0, 1].
+The run is deterministic for a seed on a given machine and thread count: the split, the
+shuffling, the augmentation and the initial weights all draw from seeded generators.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from crowdsketch.training.network import NetworkConfig, ShapeNet
+
+THREADS = 2
+EVAL_BATCH = 512
+CALIBRATION_IMAGES = 2048
+
+
+class TrainingCancelled(Exception):
+    """Raised from inside `train` when `should_stop()` answers true."""
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    batch_size: int = 64
+    learning_rate: float = 3e-3  # the peak of the one-cycle schedule
+    weight_decay: float = 1e-4
+    validation_share: float = 0.15
+    seed: int = 0
+    augment: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be at least 1")
+        if not 0.0 < self.validation_share < 1.0:
+            raise ValueError("validation_share must lie strictly between 0 and 1")
+
+
+@dataclass(frozen=True)
+class EpochProgress:
+    epoch: int  # 1-based
+    epochs: int
+    loss: float  # mean training loss over the epoch
+    train_accuracy: float  # on the (augmented) training batches, as seen during the epoch
+    validation_accuracy: float
+    seconds: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass
+class TrainedModel:
+    network: ShapeNet  # in eval mode
+    classes: list[str]
+    config: TrainConfig
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def network_config(self) -> NetworkConfig:
+        return self.network.config
+
+
+def stratified_split(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, validation indices): about `share` of each class to validation.
+
+    Every class with at least two examples keeps at least one on each side.
+    """
+    rng = np.random.default_rng(seed)
+    train_parts, validation_parts = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        n_validation = min(max(round(len(members) * share), 1), len(members) - 1)
+        validation_parts.append(members[:n_validation])
+        train_parts.append(members[n_validation:])
+    return np.sort(np.concatenate(train_parts)), np.sort(np.concatenate(validation_parts))
+
+
+def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A small random affine per image: rotation ±10°, scale 0.9–1.1, shift ±2 px."""
+    b, _, h, w = x.shape  # (B, 1, S, S)
+    uniform = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=generator)  # noqa: E731
+    angle = uniform(-math.pi / 18, math.pi / 18)
+    scale = uniform(0.9, 1.1)
+    # affine_grid works in [-1, 1] coordinates: a pixel is 2 / side of them.
+    shift_x = uniform(-2.0, 2.0) * 2 / w
+    shift_y = uniform(-2.0, 2.0) * 2 / h
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([
+        torch.stack([cos, -sin, shift_x], dim=1),
+        torch.stack([sin, cos, shift_y], dim=1),
+    ], dim=1)  # (B, 2, 3): maps output coordinates to input coordinates
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)  # (B, S, S, 2)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(network: ShapeNet, images: torch.Tensor) -> None:
+    """Set every batch norm's running mean and variance to their average over `images`.
+
+    The running statistics are a moving average with momentum 0.1 that starts at mean 0 and
+    variance 1; the first block's activations have a variance near 0.005, so after a short
+    run (tens of steps, as on a small data set) the start value still dominates and eval
+    mode predicts one class for everything. Averaging over clean training images with the
+    final weights gives the statistics the network will meet at inference.
+    """
+    norms = [m for m in network.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [norm.momentum for norm in norms]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a cumulative average over the batches below
+    network.train()
+    for start in range(0, len(images), EVAL_BATCH):
+        network(images[start:start + EVAL_BATCH])  # (B, 1, S, S) → updates the running stats
+    for norm, momentum in zip(norms, momenta):
+        norm.momentum = momentum
+    network.eval()
+
+
+@torch.no_grad()
+def predict_labels(network: ShapeNet, images: torch.Tensor) -> torch.Tensor:
+    network.eval()
+    return torch.cat([network(images[i:i + EVAL_BATCH]).argmax(dim=1) for i in range(0, len(images), EVAL_BATCH)])
+
+
+def classification_metrics(true: np.ndarray, predicted: np.ndarray, classes: list[str]) -> dict[str, Any]:
+    """Accuracy, per-class precision/recall/support and the confusion matrix (rows = true class)."""
+    k = len(classes)
+    confusion = np.bincount(true * k + predicted, minlength=k * k).reshape(k, k)
+    support = confusion.sum(axis=1)
+    predicted_count = confusion.sum(axis=0)
+    hits = np.diag(confusion)
+    per_class = {
+        name: {
+            "precision": float(hits[i] / predicted_count[i]) if predicted_count[i] else 0.0,
+            "recall": float(hits[i] / support[i]) if support[i] else 0.0,
+            "support": int(support[i]),
+        }
+        for i, name in enumerate(classes)
+    }
+    return {
+        "validation_accuracy": float(hits.sum() / max(len(true), 1)),
+        "per_class": per_class,
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def _check_inputs(images: np.ndarray, labels: np.ndarray, classes: list[str]) -> None:
+    if images.ndim != 4 or images.shape[1] != 1 or images.shape[2] != images.shape[3]:
+        raise ValueError(f"images must be (N, 1, S, S); got {images.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    if len(set(classes)) != len(classes) or len(classes) < 2:
+        raise ValueError("classes must be at least 2 distinct names")
+    if labels.size and (labels.min() < 0 or labels.max() >= len(classes)):
+        raise ValueError("labels must index into classes")
+
+
+def train(
+    config: TrainConfig,
+    images: np.ndarray,
+    labels: np.ndarray,
+    classes: list[str],
+    on_progress: Callable[[EpochProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainedModel:
+    labels = np.asarray(labels, dtype=np.int64)
+    _check_inputs(images, labels, classes)
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+
+    train_index, validation_index = stratified_split(labels, config.validation_share, config.seed)
+    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))  # (N, 1, S, S)
+    y = torch.from_numpy(labels)  # (N,)
+    x_train, y_train = x[train_index], y[train_index]
+    x_validation, y_validation = x[validation_index], y[validation_index]
+    # A fixed random sample of the training images, shuffled so each batch mixes classes.
+    x_calibration = x_train[torch.randperm(len(x_train), generator=generator)[:CALIBRATION_IMAGES]]
+
+    network = ShapeNet(NetworkConfig(classes=len(classes), size=images.shape[-1]))
+    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=config.learning_rate, total_steps=config.epochs * steps_per_epoch
+    )
+
+    history: list[dict[str, float | int]] = []
+    for epoch in range(1, config.epochs + 1):
+        started = time.perf_counter()
+        network.train()
+        order = torch.randperm(len(x_train), generator=generator)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, len(order), config.batch_size):
+            if should_stop is not None and should_stop():
+                raise TrainingCancelled(f"stopped during epoch {epoch}")
+            batch = order[start:start + config.batch_size]
+            xb, yb = x_train[batch], y_train[batch]  # (B, 1, S, S), (B,)
+            if config.augment:
+                xb = augment_batch(xb, generator)
+            logits = network(xb)  # (B, classes)
+            loss = F.cross_entropy(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            loss_sum += loss.item() * len(batch)
+            correct += int((logits.argmax(dim=1) == yb).sum())
+        recalibrate_batch_norm(network, x_calibration)
+        validation_accuracy = float((predict_labels(network, x_validation) == y_validation).float().mean())
+        progress = EpochProgress(
+            epoch=epoch,
+            epochs=config.epochs,
+            loss=loss_sum / len(x_train),
+            train_accuracy=correct / len(x_train),
+            validation_accuracy=validation_accuracy,
+            seconds=time.perf_counter() - started,
+        )
+        history.append(progress.to_dict())
+        if on_progress is not None:
+            on_progress(progress)
+
+    network.eval()
+    predicted = predict_labels(network, x_validation).numpy()
+    metrics = classification_metrics(y_validation.numpy(), predicted, classes)
+    metrics.update(
+        train_size=len(train_index),
+        validation_size=len(validation_index),
+        parameters=network.parameter_count(),
+        history=history,
+    )
+    return TrainedModel(network=network, classes=list(classes), config=config, metrics=metrics)

@@ -1,0 +1,130 @@
+"""The training worker: takes jobs from the queue, trains, publishes the model.
+
+A delivery is acknowledged only once its job has ended (completed, failed or cancelled),
+so a worker killed mid-job leaves the job to another worker. An error in the job itself
+ends it `failed` with the reason: it would only fail again if redelivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crowdsketch.db.models import ModelVersion, TrainingJob
+from crowdsketch.ports.queue import JobDelivery
+from crowdsketch.ports.queue_adapters import worker_identity
+from crowdsketch.raster import DEFAULT_SPEC
+from crowdsketch.resources import Resources
+from crowdsketch.training.dataset import build_dataset
+from crowdsketch.training.export import export_onnx, model_card, publish_model
+from crowdsketch.training.jobs import TrainingJobs
+from crowdsketch.training.schemas import EpochProgress
+from crowdsketch.training.trainer import EpochProgress as TrainerProgress
+from crowdsketch.training.trainer import TrainConfig, TrainingCancelled, train
+
+logger = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S = 30.0
+
+
+class TrainingWorker:
+    def __init__(self, resources: Resources, owner: str | None = None) -> None:
+        self._resources = resources
+        self._jobs = TrainingJobs.from_resources(resources)
+        self.owner = owner or worker_identity()
+
+    async def run(self) -> None:
+        """Take jobs until cancelled; re-publish jobs whose publication failed."""
+        sweeper = asyncio.create_task(self._sweep())
+        try:
+            async for delivery in self._resources.jobs.consume():
+                await self.handle(delivery)
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    async def handle(self, delivery: JobDelivery) -> None:
+        job_id = delivery.message.job_id
+        job = await self._jobs.mark_running(job_id, self.owner)
+        if job is None:  # ended meanwhile (cancelled before it started)
+            await delivery.ack()
+            return
+        stop = threading.Event()
+        keeper = asyncio.create_task(self._keep_lease(job_id, stop))
+        try:
+            model = await self._train(job, stop)
+            await self._jobs.complete(job_id, self.owner, model)
+            logger.info("training job completed", extra={"jobId": str(job_id)})
+        except TrainingCancelled:
+            await self._jobs.mark_cancelled(job_id)
+        except Exception as exc:  # noqa: BLE001 - any failure of the job ends the job, not the worker
+            logger.exception("training job failed", extra={"jobId": str(job_id)})
+            await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}")
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+        await delivery.ack()
+
+    async def _train(self, job: TrainingJob, stop: threading.Event) -> ModelVersion:
+        resources, config = self._resources, job.config
+        dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC)
+        loop = asyncio.get_running_loop()
+
+        def on_progress(progress: TrainerProgress) -> None:
+            asyncio.run_coroutine_threadsafe(
+                self._jobs.record_progress(job.id, self.owner, EpochProgress(**progress.to_dict())), loop
+            )
+
+        train_config = TrainConfig(epochs=int(config["epochs"]), seed=int(config.get("seed") or 0))
+        trained = await asyncio.to_thread(
+            train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set
+        )
+        onnx_bytes = await asyncio.to_thread(export_onnx, trained, DEFAULT_SPEC)
+        version = await resources.db.run(_next_version, write=False)
+        card = model_card(trained, DEFAULT_SPEC, version=version, dataset_size=dataset.size,
+                          dataset_hash=dataset.content_hash, config=config)
+        card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
+        prefix = await publish_model(resources.blobs, version, onnx_bytes, card)
+        metrics: dict[str, Any] = trained.metrics
+        return ModelVersion(
+            id=uuid.uuid4(),
+            classes=dataset.classes,
+            accuracy=float(metrics["validation_accuracy"]),
+            metrics={k: v for k, v in metrics.items() if k != "history"},
+            dataset_size=dataset.size,
+            dataset_hash=dataset.content_hash,
+            blob_prefix=prefix,
+            active=False,
+        )
+
+    async def _keep_lease(self, job_id: uuid.UUID, stop: threading.Event) -> None:
+        """Heartbeat the job, and pass an admin's cancel on to the training thread."""
+        interval = max(0.2, min(5.0, self._resources.settings.job_lease_s / 4))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                still_mine = await self._jobs.heartbeat(job_id, self.owner)
+                if not still_mine or await self._jobs.is_cancel_requested(job_id):
+                    stop.set()
+            except Exception:  # noqa: BLE001 - a missed heartbeat is retried next time
+                logger.warning("heartbeat failed", exc_info=True)
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                await self._jobs.republish_pending(older_than_s=SWEEP_INTERVAL_S)
+            except Exception:  # noqa: BLE001 - the next sweep tries again
+                logger.warning("re-publishing pending jobs failed", exc_info=True)
+            await asyncio.sleep(SWEEP_INTERVAL_S)
+
+
+async def _next_version(session: Any) -> int:
+    return int((await session.execute(select(func.max(ModelVersion.version)))).scalar_one() or 0) + 1
