@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench bench-classify bench-train clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,12 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/ingest.py
+
+bench-classify: setup
+	$(BIN)/python bench/classify.py
+
+bench-train: setup
+	$(BIN)/python bench/train.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
