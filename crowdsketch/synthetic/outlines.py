@@ -1,0 +1,201 @@
+"""One builder a shape: the pen's paths in unit coordinates, in drawing order, with the
+variety that decides what the shape looks like and nothing that would make it another
+shape (a square turned 45° is a diamond, so a square only tilts a few degrees)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+import numpy as np
+
+from crowdsketch.synthetic.geometry import (
+    Path,
+    closed_outline,
+    corner_rounding,
+    polygon,
+    rotate,
+    round_corners,
+    scale,
+    stretch,
+)
+
+
+def _circle(rng: random.Random) -> list[Path]:
+    start = rng.uniform(0, 2 * math.pi)
+    direction = rng.choice((-1, 1))
+    sweep = 2 * math.pi * (1 + rng.uniform(-0.05, 0.12))
+    if rng.random() < 0.1:
+        # Two arcs, the second picking up where the first stopped (or near it).
+        first = rng.uniform(0.4, 0.6) * sweep
+        arcs = [(start, first), (start + direction * (first + rng.uniform(-0.1, 0.1)), sweep - first)]
+    else:
+        arcs = [(start, sweep)]
+    # A hand-drawn circle drifts in radius: a slow change over the lap.
+    drift = rng.uniform(-0.12, 0.12)
+    paths = []
+    for a0, length in arcs:
+        theta = a0 + direction * np.linspace(0, length, 96)
+        radius = 1 + drift * (theta - start) * direction / (2 * math.pi)
+        paths.append(np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1))
+    return rotate(scale(paths, rng.uniform(0.85, 1.15), 1.0), rng.uniform(0, 180))
+
+
+def _square(rng: random.Random) -> list[Path]:
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * np.array([rng.uniform(0.9, 1.1), 1.0])
+    corners = rotate([corners], rng.uniform(-8, 8))[0]
+    return closed_outline(corners, rng, corner_rounding(rng, 2.0))
+
+
+def _rectangle(rng: random.Random) -> list[Path]:
+    aspect = rng.uniform(1.4, 3.0)
+    sx, sy = (aspect, 1.0) if rng.random() < 0.75 else (1.0, aspect)
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * np.array([sx, sy])
+    corners = rotate([corners], rng.uniform(-8, 8))[0]
+    return closed_outline(corners, rng, corner_rounding(rng, 2.0))
+
+
+def _triangle(rng: random.Random) -> list[Path]:
+    kind = rng.choice(("equilateral", "isosceles", "right"))
+    if kind == "equilateral":
+        corners = polygon(3)
+    elif kind == "isosceles":
+        height = rng.uniform(0.6, 1.8)
+        corners = np.array([[0, -height], [1, 0], [-1, 0]])
+    else:
+        w, h = rng.uniform(0.8, 1.6), rng.uniform(0.8, 1.6)
+        corners = np.array([[0, 0], [w, 0], [0, -h]]) if rng.random() < 0.5 else np.array([[0, 0], [-w, 0], [0, -h]])
+    angle = rng.uniform(-15, 15) if rng.random() < 0.7 else rng.uniform(0, 360)
+    corners = rotate(stretch([corners], rng, 0.1), angle)[0]
+    return closed_outline(corners, rng, corner_rounding(rng))
+
+
+def _diamond(rng: random.Random) -> list[Path]:
+    tall = rng.uniform(1.1, 1.6) if rng.random() < 0.4 else rng.uniform(0.9, 1.1)
+    corners = np.array([[0, -tall], [1, 0], [0, tall], [-1, 0]], dtype=float)
+    corners = rotate([corners], rng.uniform(-8, 8))[0]
+    return closed_outline(corners, rng, corner_rounding(rng))
+
+
+def _hexagon(rng: random.Random) -> list[Path]:
+    phase = rng.choice((0.0, 30.0)) + rng.uniform(-10, 10)
+    corners = stretch([polygon(6, phase)], rng, 0.12)[0]
+    corners = corners + np.array([[rng.gauss(0, 0.04), rng.gauss(0, 0.04)] for _ in range(6)])
+    return closed_outline(corners, rng, corner_rounding(rng, 0.5))
+
+
+def _star(rng: random.Random) -> list[Path]:
+    outer = polygon(5) + np.array([[rng.gauss(0, 0.05), rng.gauss(0, 0.05)] for _ in range(5)])
+    if rng.random() < 0.8:
+        # A pentagram in one stroke: every second point, back to the start.
+        order = [0, 2, 4, 1, 3]
+        points = outer[order] if rng.random() < 0.5 else outer[order[::-1]]
+        first = rng.randrange(5)
+        points = np.roll(points, -first, axis=0)
+        closure = rng.uniform(-0.08, 0.15)  # past the start along the first line, or short of it
+        if closure >= 0:
+            path = np.concatenate([points, [points[0], points[0] + (points[1] - points[0]) * closure]])
+        else:
+            path = np.concatenate([points, [points[0] + (points[4] - points[0]) * -closure]])
+        paths = [round_corners(path, corner_rounding(rng, 0.3))]
+    else:
+        # The outline: ten points alternating outer and inner.
+        inner = polygon(5, -90 + 36) * rng.uniform(0.35, 0.55)
+        corners = np.empty((10, 2))
+        corners[0::2], corners[1::2] = outer, inner
+        paths = closed_outline(corners, rng, corner_rounding(rng, 0.3))
+    return rotate(stretch(paths, rng, 0.1), rng.uniform(-15, 15))
+
+
+def _line(rng: random.Random) -> list[Path]:
+    bow = rng.uniform(-0.06, 0.06)
+    f = np.linspace(0, 1, 24)
+    path = np.stack([2 * f - 1, bow * 4 * f * (1 - f)], axis=1)
+    return rotate([path], rng.uniform(0, 360))
+
+
+def _arrow(rng: random.Random) -> list[Path]:
+    tail, tip = np.array([-1.0, 0.0]), np.array([1.0, 0.0])
+    barb = rng.uniform(0.35, 0.7)
+    spread = [math.radians(rng.uniform(22, 45)) for _ in range(2)]
+    barbs = [tip + barb * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
+             tip + barb * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
+    if rng.random() < 0.5:
+        barbs = barbs[::-1]
+    shaft = np.stack([tail, tip])
+    head_v = np.stack([barbs[0], tip, barbs[1]])
+    style = rng.random()
+    if style < 0.3:  # one stroke: shaft, out to one barb, back to the tip, out to the other
+        paths = [np.stack([tail, tip, barbs[0], tip, barbs[1]])]
+    elif style < 0.45:  # from a barb through the tip back along the shaft, then the other barb
+        paths = [np.stack([barbs[0], tip, tail])]
+        paths.append(np.stack([tip, barbs[1]]))
+    elif style < 0.8:  # shaft, then the head as a V, either order
+        paths = [shaft if rng.random() < 0.8 else shaft[::-1], head_v]
+        if rng.random() < 0.2:
+            paths.reverse()
+    else:  # shaft and each barb a stroke of its own
+        paths = [shaft, np.stack([tip, barbs[0]]), np.stack([tip, barbs[1]])]
+        paths[1:] = [p if rng.random() < 0.6 else p[::-1] for p in paths[1:]]
+    rounding = corner_rounding(rng, 0.3)
+    paths = [round_corners(p, rounding) for p in paths]
+    return rotate(stretch(paths, rng, 0.08), rng.uniform(0, 360))
+
+
+def _check(rng: random.Random) -> list[Path]:
+    short = rng.uniform(0.3, 0.6)
+    long = short * rng.uniform(1.6, 3.2)
+    down, up = math.radians(rng.uniform(30, 60)), math.radians(rng.uniform(40, 68))
+    bottom = np.array([0.0, 0.0])
+    start = bottom - short * np.array([math.cos(down), math.sin(down)])
+    end = bottom + long * np.array([math.cos(up), -math.sin(up)])
+    path = np.stack([start, bottom, end])
+    path = round_corners(path, corner_rounding(rng, 0.3))
+    if rng.random() < 0.05:
+        path = path[::-1]
+    return rotate(stretch([path], rng, 0.1), rng.uniform(-12, 12))
+
+
+def _cross(rng: random.Random) -> list[Path]:
+    diagonal = rng.random() < 0.4  # "×" rather than "+"
+    arm_a, arm_b = rng.uniform(0.75, 1.0), rng.uniform(0.75, 1.0)
+    at_a, at_b = rng.uniform(0.35, 0.65), rng.uniform(0.3, 0.6)
+    horizontal = np.array([[-2 * at_a * arm_a, 0.0], [2 * (1 - at_a) * arm_a, 0.0]])
+    vertical = np.array([[0.0, -2 * at_b * arm_b], [0.0, 2 * (1 - at_b) * arm_b]])
+    bars = [horizontal, vertical]
+    angle = (45.0 if diagonal else 0.0) + rng.uniform(-10, 10)
+    if diagonal and rng.random() < 0.35:
+        # An X without lifting the pen: one bar, along the side to the other bar's start, that bar.
+        first, second = rotate(bars, angle)
+        if rng.random() < 0.5:
+            first = first[::-1]
+        if float(np.hypot(*(second[0] - first[-1]))) > float(np.hypot(*(second[-1] - first[-1]))):
+            second = second[::-1]
+        path = np.concatenate([first, second])
+        return [round_corners(path, corner_rounding(rng, 0.3))]
+    bars = [b if rng.random() < 0.75 else b[::-1] for b in bars]
+    if rng.random() < 0.4:
+        bars.reverse()
+    return rotate(bars, angle)
+
+
+def _zigzag(rng: random.Random) -> list[Path]:
+    segments = rng.randint(3, 7)
+    step, amplitude = rng.uniform(0.25, 0.6), rng.uniform(0.4, 1.0)
+    xs = np.arange(segments + 1) * step
+    ys = np.where(np.arange(segments + 1) % 2 == 0, 0.0, amplitude) * rng.choice((-1, 1))
+    points = np.stack([xs, ys], axis=1)
+    points = points + np.array([[rng.gauss(0, 0.04 * step), rng.gauss(0, 0.06 * amplitude)] for _ in points])
+    if rng.random() < 0.5:
+        points = points[::-1]
+    path = round_corners(points, corner_rounding(rng, 0.2))
+    angle = (0.0 if rng.random() < 0.7 else 90.0) + rng.uniform(-15, 15)
+    return rotate([path], angle)
+
+
+BUILDERS: dict[str, Callable[[random.Random], list[Path]]] = {
+    "circle": _circle, "square": _square, "rectangle": _rectangle, "triangle": _triangle,
+    "diamond": _diamond, "hexagon": _hexagon, "star": _star, "line": _line, "arrow": _arrow,
+    "check": _check, "cross": _cross, "zigzag": _zigzag,
+}
