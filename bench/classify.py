@@ -30,12 +30,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -47,6 +44,7 @@ sys.path.insert(0, str(ROOT))  # `python bench/classify.py`: import bench.* and 
 import httpx  # noqa: E402
 import orjson  # noqa: E402
 
+from bench import session  # noqa: E402
 from bench.cpu import CPU, CpuSampler  # noqa: E402
 from bench.load import RawHttpClient, Result  # noqa: E402
 from bench.stacks import clean_env, crowdsketch_cmd, free_port, migrate, start_process, wait_http  # noqa: E402
@@ -316,18 +314,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
 
-    def on_sigterm(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    print(f"{os.cpu_count()} cores; the load generator and the server share them", flush=True)
-    quiet = CPU.snapshot()
-    time.sleep(1.0)
-    others = CpuSampler.delta(quiet, CPU.snapshot(), 1.0).get("other", 0.0)
-    if others > 0.25:
-        print(f"WARNING: other processes are using {others:.2f} cores before the run starts", flush=True)
+    session.start("the load generator and the server share them")
 
     from crowdsketch.synthetic import SHAPES, synthetic_drawings
 
@@ -338,36 +325,30 @@ def main() -> int:
     bodies = [orjson.dumps({"strokeData": data.model_dump(mode="json")}) for _, data in drawings]
     strokes = [data.strokes for _, data in drawings]
 
-    workdir = Path(tempfile.mkdtemp(prefix="crowdsketch-classify-"))
-    data_dir = workdir / "data"
-    log = workdir / "stack.log"
-    env = clean_env(CROWDSKETCH_DATA_DIR=str(data_dir), CROWDSKETCH_LOG_LEVEL=args.log_level)
     results: list[Result] = []
     floor: Result | None = None
     import uvloop
 
     try:
-        with ExitStack() as stack:
-            started = time.monotonic()
-            if args.model == "worker":
-                model_worker(stack, data_dir, env, log, args.worker_timeout)
-            else:
-                model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs)
-            url = start_server(stack, data_dir, env, log)
-            print(f"  stack up at {url} after {time.monotonic() - started:.0f} s", flush=True)
-            plan = {1: args.requests_c1, 32: args.requests_c32}
-            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                results = runner.run(served_runs(url, bodies, plan, args.warmup))
-        # the server is stopped: the in-process run has the cores to itself, like the c=1 run had
-        floor = onnx_run(data_dir, strokes, args.requests_ort, args.warmup)
-    except KeyboardInterrupt:
-        print("\ninterrupted; everything started was stopped", file=sys.stderr)
+        with session.scratch("crowdsketch-classify-", args.keep) as workdir:
+            data_dir = workdir / "data"
+            log = workdir / "stack.log"
+            env = clean_env(CROWDSKETCH_DATA_DIR=str(data_dir), CROWDSKETCH_LOG_LEVEL=args.log_level)
+            with ExitStack() as stack:
+                started = time.monotonic()
+                if args.model == "worker":
+                    model_worker(stack, data_dir, env, log, args.worker_timeout)
+                else:
+                    model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs)
+                url = start_server(stack, data_dir, env, log)
+                print(f"  stack up at {url} after {time.monotonic() - started:.0f} s", flush=True)
+                plan = {1: args.requests_c1, 32: args.requests_c32}
+                with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                    results = runner.run(served_runs(url, bodies, plan, args.warmup))
+            # the server is stopped: the in-process run has the cores to itself, like the c=1 run had
+            floor = onnx_run(data_dir, strokes, args.requests_ort, args.warmup)
+    except session.Interrupted:
         return 130
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     report(results, floor)
     return 0
 

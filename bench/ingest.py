@@ -39,18 +39,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import signal
 import sys
-import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/ingest.py`: import bench.* and crowdsketch from this tree
 
-from bench.cpu import CPU, CpuSampler  # noqa: E402
+from bench import session  # noqa: E402
 from bench.drawings import Corpus  # noqa: E402
 from bench.load import Result, blob_put_runs, floor_runs, served_runs  # noqa: E402
 from bench.stacks import Distributed, Embedded, start_servers  # noqa: E402
@@ -175,41 +171,22 @@ def main() -> int:
     if "distributed" in args.stacks and args.workers * 40 > 90:
         print(f"warning: {args.workers} servers × 40 pooled connections may pass PostgreSQL's max_connections", flush=True)
 
-    # SIGTERM ends the run the way Ctrl-C does, so that the clean-up below runs.
-    def on_sigterm(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    # Ctrl-C raises KeyboardInterrupt even where the shell started us with SIGINT ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    print(f"{os.cpu_count()} cores; load generator, servers, moto, PostgreSQL and Redis all share them", flush=True)
-    quiet = CPU.snapshot()
-    time.sleep(1.0)
-    others = CpuSampler.delta(quiet, CPU.snapshot(), 1.0).get("other", 0.0)
-    if others > 0.25:
-        print(f"WARNING: other processes are using {others:.2f} cores before the run starts", flush=True)
+    session.start("load generator, servers, moto, PostgreSQL and Redis all share them")
     corpus = Corpus.build(1000)
-    workdir = Path(tempfile.mkdtemp(prefix="crowdsketch-bench-"))
     results: list[Result] = []
     checks: list[str] = []
     import uvloop
 
     try:
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        with session.scratch("crowdsketch-bench-", args.keep) as workdir, \
+                asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             for name, bench in (("embedded", bench_embedded), ("distributed", bench_distributed)):
                 if name in args.stacks:
                     stack_results, check = bench(runner, corpus, args, workdir)
                     results += stack_results
                     checks.append(check)
-    except KeyboardInterrupt:
-        print("\ninterrupted; everything started was stopped", file=sys.stderr)
+    except session.Interrupted:
         return 130
-    finally:
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     report(results, checks, args)
     return 0
 

@@ -29,11 +29,9 @@ from crowdsketch.ports.blob import BlobStore
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.raster import RasterSpec, rasterize
 from crowdsketch.resilience import DependencyGuard
+from crowdsketch.training.registry import ACTIVE_MODEL_CHANNEL
 
 logger = logging.getLogger(__name__)
-
-ACTIVE_MODEL_CHANNEL = "models.active"
-
 
 class NoModelLoadedError(ServiceUnavailableError):
     code = "NO_MODEL_LOADED"

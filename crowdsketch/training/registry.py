@@ -18,6 +18,7 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.schemas import ModelRead
 
+# Published when the active model changes; every inference process listens.
 ACTIVE_MODEL_CHANNEL = "models.active"
 
 logger = logging.getLogger("crowdsketch.training")
