@@ -3,21 +3,39 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The web front end: dependencies again when the lock file changes, a build when a source does.
+NPM ?= npm
+WEB := web
+WEB_STAMP := $(WEB)/node_modules/.installed-stamp
+WEB_BUILD := $(WEB)/dist/index.html
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run test bench bench-classify bench-train clean
+.PHONY: setup run test test-web bench bench-classify bench-train clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(WEB_BUILD)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+$(WEB_STAMP): $(WEB)/package-lock.json $(WEB)/package.json
+	cd $(WEB) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd $(WEB) && $(NPM) run build
+	touch $(WEB_BUILD)
+
 run: setup
 	$(BIN)/crowdsketch serve
 
-test: setup
+test: setup test-web
 	$(BIN)/pytest -q
+
+test-web: $(WEB_STAMP)
+	cd $(WEB) && $(NPM) test
 
 bench: setup
 	$(BIN)/python bench/ingest.py
@@ -29,4 +47,4 @@ bench-train: setup
 	$(BIN)/python bench/train.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(WEB)/node_modules $(WEB)/dist

@@ -17,6 +17,7 @@ from crowdsketch.inference.router import router as inference_router
 from crowdsketch.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
+from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
     "all": [collection_router, *ADMIN_ROUTERS, inference_router],
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     app.include_router(health_router)
     for router in ROLE_ROUTERS[role]:
         app.include_router(router)
+    install_web(app, settings.web_dist_dir, role)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -68,9 +68,12 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=60.0, gt=0)
     amqp_training_queue: str = Field(default="crowdsketch.training", min_length=1, max_length=200)
 
-    @field_validator("data_dir")
+    # The front end's build (`npm run build` in web/), served beside the API.
+    web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
+
+    @field_validator("data_dir", "web_dist_dir")
     @classmethod
-    def _absolute_data_dir(cls, value: Path) -> Path:
+    def _absolute_paths(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
     @model_validator(mode="after")

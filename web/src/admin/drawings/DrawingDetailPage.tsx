@@ -1,0 +1,114 @@
+import { useState } from "react";
+import { ErrorDisplay } from "../../common/ErrorDisplay";
+import { Link } from "../../router/router";
+import { DrawingReplay } from "./DrawingReplay";
+import { useDrawingDetail } from "./useDrawingDetail";
+import { DEFAULT_FLAG_REASON } from "./useDrawingList";
+
+export function DrawingDetailPage({ id }: { id: string }) {
+  const detail = useDrawingDetail(id);
+  const { drawing } = detail;
+  const [reason, setReason] = useState(DEFAULT_FLAG_REASON);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const back = (
+    <p>
+      <Link to="/admin/drawings">← All drawings</Link>
+    </p>
+  );
+
+  if (detail.deleted) {
+    return (
+      <section className="admin-section">
+        {back}
+        <p role="status">The drawing was deleted.</p>
+      </section>
+    );
+  }
+  if (!drawing) {
+    return (
+      <section className="admin-section">
+        {back}
+        <ErrorDisplay error={detail.error} onRetry={detail.reload} title="The drawing could not be loaded." />
+        {!detail.error && <p className="admin-muted">Loading…</p>}
+      </section>
+    );
+  }
+
+  const facts: [string, string][] = [
+    ["Shape", drawing.shape.name],
+    ["Quality", drawing.qualityScore.toFixed(3)],
+    ["Device", drawing.device],
+    ["Source", drawing.source],
+    ["Strokes / points", `${drawing.strokeCount} / ${drawing.pointCount}`],
+    ["Duration", `${(drawing.durationMs / 1000).toFixed(2)} s`],
+    ["Canvas", `${drawing.canvas.width} × ${drawing.canvas.height}`],
+    ["Created", new Date(drawing.createdAt).toLocaleString()],
+    ["Session", drawing.sessionId ?? "—"],
+    ["Flag", drawing.flagged ? `Flagged: ${drawing.flagReason ?? ""}` : "Not flagged"],
+  ];
+  const busy = detail.busy !== null;
+
+  return (
+    <section className="admin-section">
+      {back}
+      <h1>
+        {drawing.shape.name} <span className="admin-muted admin-id">{drawing.id}</span>
+      </h1>
+      <div className="drawing-detail">
+        {drawing.strokeData ? (
+          <DrawingReplay strokeData={drawing.strokeData} label={`Replay of the ${drawing.shape.name} drawing`} />
+        ) : (
+          <p className="admin-muted">The strokes of this drawing are missing.</p>
+        )}
+        <div>
+          <dl className="admin-facts">
+            {facts.map(([term, value]) => (
+              <div key={term}>
+                <dt>{term}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className="admin-toolbar">
+            {drawing.flagged ? (
+              <button type="button" className="button" disabled={busy} onClick={() => void detail.unflag()}>
+                Unflag
+              </button>
+            ) : (
+              <>
+                <label className="admin-field admin-field--inline">
+                  <span>Reason</span>
+                  <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+                </label>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={busy || reason.trim() === ""}
+                  onClick={() => void detail.flag(reason.trim())}
+                >
+                  Flag
+                </button>
+              </>
+            )}
+            {confirmingDelete ? (
+              <span className="admin-confirm" role="group" aria-label="Confirm deletion">
+                <span>Delete for good?</span>
+                <button type="button" className="button button--danger" disabled={busy} onClick={() => void detail.remove()}>
+                  Yes, delete
+                </button>
+                <button type="button" className="button button--quiet" onClick={() => setConfirmingDelete(false)}>
+                  No, keep it
+                </button>
+              </span>
+            ) : (
+              <button type="button" className="button button--danger" disabled={busy} onClick={() => setConfirmingDelete(true)}>
+                Delete
+              </button>
+            )}
+          </div>
+          <ErrorDisplay error={detail.actionError} title="That did not work." />
+        </div>
+      </div>
+    </section>
+  );
+}

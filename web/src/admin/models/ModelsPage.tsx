@@ -1,0 +1,46 @@
+import { useState } from "react";
+import { ErrorDisplay } from "../../common/ErrorDisplay";
+import { formatPercent } from "../charts/scale";
+import { ConfusionMatrix } from "./ConfusionMatrix";
+import { ModelTable } from "./ModelTable";
+import { PerClassTable } from "./PerClassTable";
+import { useModels } from "./useModels";
+
+export function ModelsPage() {
+  const { models, error, reload, activate, activating, actionError } = useModels();
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const selected = models?.find((m) => m.id === chosen) ?? models?.find((m) => m.active) ?? models?.[0];
+
+  return (
+    <section className="admin-section">
+      <h1>Models</h1>
+      <ErrorDisplay error={error} onRetry={reload} title="The models could not be loaded." />
+      <ErrorDisplay error={actionError} title="The model was not activated." />
+      {!models && !error && <p className="admin-muted">Loading…</p>}
+      {models && models.length === 0 && <p>No model has been trained yet; start one on the Training page.</p>}
+      {models && models.length > 0 && (
+        <ModelTable
+          models={models}
+          selectedId={selected?.id}
+          activating={activating}
+          onSelect={setChosen}
+          onActivate={(id) => void activate(id)}
+        />
+      )}
+      {selected && (
+        <article className="model-detail" aria-label={`Model version ${selected.version}`}>
+          <h2>
+            Version {selected.version} · {formatPercent(selected.accuracy)}
+          </h2>
+          <p className="admin-muted">
+            {selected.classes.length} shapes · {selected.datasetSize.toLocaleString()} drawings
+            {selected.metrics.train_size !== undefined && ` (${selected.metrics.train_size} train / ${selected.metrics.validation_size} validation)`}
+            {selected.activatedAt && ` · last activated ${new Date(selected.activatedAt).toLocaleString()}`}
+          </p>
+          {selected.metrics.per_class && <PerClassTable classes={selected.classes} perClass={selected.metrics.per_class} />}
+          {selected.metrics.confusion_matrix && <ConfusionMatrix classes={selected.classes} matrix={selected.metrics.confusion_matrix} />}
+        </article>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { useState } from "react";
+import type { TrainingJob } from "../../api/admin";
+import { Link } from "../../router/router";
+import { formatPercent } from "../charts/scale";
+import { EpochCharts } from "./EpochCharts";
+import { isActiveJob } from "./trainingConfig";
+
+export interface JobCardProps {
+  job: TrainingJob;
+  cancelling: boolean;
+  onCancel: (id: string) => void;
+  /** Show the curves at first without a click. */
+  open?: boolean;
+}
+
+function configSummary(job: TrainingJob): string {
+  const c = job.config;
+  const parts = [
+    `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}`,
+    `${c.shapes.length} shapes`,
+    `quality ≥ ${c.minQuality}`,
+    c.includeSynthetic ? "with synthetic" : "no synthetic",
+    c.includeFlagged ? "with flagged" : "no flagged",
+    c.seed === null ? "random seed" : `seed ${c.seed}`,
+  ];
+  if (c.activate) parts.push("activates");
+  return parts.join(" · ");
+}
+
+export function JobCard({ job, cancelling, onCancel, open = false }: JobCardProps) {
+  const epochs = job.progress.epochs;
+  const last = epochs[epochs.length - 1];
+  const done = epochs.length / Math.max(job.config.epochs, 1);
+  const active = isActiveJob(job);
+  const [curvesOpen, setCurvesOpen] = useState(open || active);
+  return (
+    <li className="job-card">
+      <div className="job-card__head">
+        <span className={`admin-badge admin-badge--${job.status}`}>{job.status}</span>
+        <span className="admin-muted" title={job.id}>
+          {new Date(job.createdAt).toLocaleString()}
+        </span>
+        {active && !job.progress.cancelRequested && (
+          <button type="button" className="button" disabled={cancelling} onClick={() => onCancel(job.id)} aria-label="Cancel">
+            Cancel
+          </button>
+        )}
+        {job.progress.cancelRequested && active && <span className="admin-muted">Stopping after this epoch…</span>}
+      </div>
+      <p className="job-card__config">{configSummary(job)}</p>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label="Epochs done"
+        aria-valuemin={0}
+        aria-valuemax={job.config.epochs}
+        aria-valuenow={epochs.length}
+      >
+        <span className="bar__fill" style={{ width: `${Math.min(1, done) * 100}%` }} />
+      </div>
+      <p className="job-card__progress">
+        Epoch {epochs.length} of {job.config.epochs}
+        {last && ` · loss ${last.loss.toFixed(3)} · train ${formatPercent(last.trainAccuracy)} · validation ${formatPercent(last.validationAccuracy)}`}
+      </p>
+      {job.error && <p className="admin-hint admin-hint--warn">{job.error}</p>}
+      {job.modelId && (
+        <p>
+          <Link to="/admin/models">Trained model</Link>
+        </p>
+      )}
+      {epochs.length > 0 && (
+        <details open={curvesOpen} onToggle={(e) => setCurvesOpen(e.currentTarget.open)}>
+          <summary>Loss and accuracy curves</summary>
+          <EpochCharts epochs={epochs} />
+        </details>
+      )}
+    </li>
+  );
+}

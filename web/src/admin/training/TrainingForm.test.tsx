@@ -1,0 +1,66 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { AdminShape, TrainingJob } from "../../api/admin";
+import { TrainingForm } from "./TrainingForm";
+
+const shape = (id: string, active = true): AdminShape => ({
+  id, name: id, closed: true, active, position: 0, createdAt: "2026-01-01T00:00:00Z", total: 10, unflagged: 10,
+});
+const SHAPES = [shape("circle"), shape("square"), shape("star"), shape("old", false)];
+
+function job(status: TrainingJob["status"], config: Partial<TrainingJob["config"]> = {}): TrainingJob {
+  return {
+    id: `job-${status}`,
+    status,
+    config: {
+      epochs: 8, shapes: ["circle", "square", "star"], minQuality: 0, includeSynthetic: true,
+      includeFlagged: false, seed: null, activate: false, ...config,
+    },
+    configHash: "abc",
+    progress: { epochs: [], cancelRequested: false },
+    attempts: 1, error: null, modelId: null,
+    createdAt: "2026-01-01T00:00:00Z", queuedAt: null, startedAt: null, finishedAt: null,
+  };
+}
+
+const startButton = () => screen.getByRole("button", { name: "Start training" });
+
+describe("TrainingForm", () => {
+  it("disables Start training while a job with the same config is running", () => {
+    render(<TrainingForm shapes={SHAPES} jobs={[job("running")]} starting={false} onStart={vi.fn()} />);
+    expect(startButton()).toBeDisabled();
+    expect(screen.getByRole("status")).toHaveTextContent("already running");
+  });
+
+  it("enables it again for a different config, and sends that config", async () => {
+    const onStart = vi.fn();
+    render(<TrainingForm shapes={SHAPES} jobs={[job("running")]} starting={false} onStart={onStart} />);
+    const epochs = screen.getByLabelText("Epochs");
+    await userEvent.clear(epochs);
+    await userEvent.type(epochs, "3");
+
+    expect(startButton()).toBeEnabled();
+    await userEvent.click(startButton());
+    expect(onStart).toHaveBeenCalledWith({ epochs: 3, minQuality: 0, includeSynthetic: true, includeFlagged: false, activate: false });
+  });
+
+  it("ignores finished jobs with the same config, and compares the shapes as a set", async () => {
+    const { rerender } = render(
+      <TrainingForm shapes={SHAPES} jobs={[job("completed"), job("failed")]} starting={false} onStart={vi.fn()} />,
+    );
+    expect(startButton()).toBeEnabled();
+
+    rerender(<TrainingForm shapes={SHAPES} jobs={[job("queued", { shapes: ["square", "star"] })]} starting={false} onStart={vi.fn()} />);
+    await userEvent.click(screen.getByLabelText("star"));
+    await userEvent.click(screen.getByLabelText("square"));
+    expect(startButton()).toBeDisabled();
+  });
+
+  it("refuses a config with fewer than two shapes", async () => {
+    render(<TrainingForm shapes={SHAPES} jobs={[]} starting={false} onStart={vi.fn()} />);
+    await userEvent.click(screen.getByLabelText("circle"));
+    expect(startButton()).toBeDisabled();
+    expect(screen.getByText("A classifier needs at least 2 shapes.")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,24 @@
+import type { ReactNode } from "react";
+
+export interface DrawingToolbarProps {
+  onUndo: () => void;
+  onClear: () => void;
+  canEdit: boolean;
+  /** The page's main action (Submit, Classify). */
+  children?: ReactNode;
+}
+
+/** Undo and Clear, with the page's main action beside them. */
+export function DrawingToolbar({ onUndo, onClear, canEdit, children }: DrawingToolbarProps) {
+  return (
+    <div className="toolbar" role="group" aria-label="Drawing tools">
+      <button type="button" className="button button--quiet" onClick={onUndo} disabled={!canEdit} aria-keyshortcuts="Control+Z Meta+Z">
+        Undo
+      </button>
+      <button type="button" className="button button--quiet" onClick={onClear} disabled={!canEdit} aria-keyshortcuts="Escape">
+        Clear
+      </button>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { DrawingCreated } from "../api/collection";
+import { DrawingToolbar } from "../canvas/DrawingToolbar";
+import { PostItCanvas } from "../canvas/PostItCanvas";
+import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
+import { useStrokeCapture } from "../canvas/useStrokeCapture";
+import { ErrorDisplay } from "../common/ErrorDisplay";
+import { Link } from "../router/router";
+import { PromptHeading } from "./PromptHeading";
+import { getSessionId } from "./session";
+import { SubmitResult } from "./SubmitResult";
+import { useDrawingSubmit } from "./useDrawingSubmit";
+import { usePrompt } from "./usePrompt";
+
+/** The drawing game: a prompt, a sticky note to draw on, and a score for each drawing. */
+export function GamePage() {
+  const [sessionId] = useState(getSessionId);
+  const prompt = usePrompt(sessionId);
+  const capture = useStrokeCapture();
+  const { clear } = capture;
+  const { show } = prompt;
+  const onSuccess = useCallback(
+    (result: DrawingCreated) => {
+      // The answer already names the next shape, so the next prompt is shown at once.
+      show(result.nextShape);
+      clear();
+    },
+    [show, clear],
+  );
+  const submitter = useDrawingSubmit({ sessionId, onSuccess });
+  const { state, reset } = submitter;
+  const failed = state.status === "error";
+
+  // Editing the drawing after a failure makes it a new drawing: its Retry no longer applies.
+  const failedStrokes = useRef(capture.strokes);
+  useEffect(() => {
+    if (!failed) failedStrokes.current = capture.strokes;
+    else if (failedStrokes.current !== capture.strokes) reset();
+  }, [failed, capture.strokes, reset]);
+  const submitting = state.status === "submitting";
+  const canSubmit = prompt.shape !== null && !capture.isEmpty && !submitting;
+
+  const submit = () => {
+    const strokeData = capture.toStrokeData();
+    if (!canSubmit || !prompt.shape || !strokeData) return;
+    void submitter.submit({ shapeId: prompt.shape.id, strokeData });
+  };
+  const skip = () => {
+    capture.clear();
+    reset();
+    prompt.load();
+  };
+
+  useDrawingShortcuts({ onSubmit: submit, onUndo: capture.undo, onClear: capture.clear, enabled: !submitting });
+
+  return (
+    <main className="page game">
+      <header className="game__header">
+        <PromptHeading shape={prompt.shape} loading={prompt.loading} />
+      </header>
+      <ErrorDisplay error={prompt.error} onRetry={prompt.load} title="No shape could be fetched." />
+      <PostItCanvas
+        capture={capture}
+        disabled={submitting || !prompt.shape}
+        placeholder={prompt.shape ? "Draw here" : undefined}
+      />
+      <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting}>
+        <button type="button" className="button button--quiet" onClick={skip} disabled={submitting || prompt.loading}>
+          Skip
+        </button>
+        <button
+          type="button"
+          className="button button--primary"
+          onClick={submit}
+          disabled={!canSubmit}
+          aria-busy={submitting}
+          aria-keyshortcuts="Enter"
+        >
+          Submit
+        </button>
+      </DrawingToolbar>
+      {submitting && <p className="game__status" role="status">Saving your drawing…</p>}
+      {state.status === "success" && <SubmitResult result={state.result} />}
+      {state.status === "error" && (
+        <ErrorDisplay error={state.error} onRetry={() => void submitter.retry()} title="Your drawing was not saved." />
+      )}
+      <footer className="page__footer">
+        <p className="hint">Enter submits · Ctrl/⌘+Z undoes · Esc clears</p>
+        <nav aria-label="Other pages">
+          <Link to="/implementor">Try the model</Link>
+        </nav>
+      </footer>
+    </main>
+  );
+}

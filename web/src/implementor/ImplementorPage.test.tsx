@@ -1,0 +1,45 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { drawStroke } from "../test/pointer";
+import ImplementorPage from "./ImplementorPage";
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+const noModel = () => json(503, { error: "SERVICE_UNAVAILABLE", message: "No model is loaded yet", requestId: "r", retryAfter: 30 });
+
+describe("ImplementorPage", () => {
+  it("shows the model badge and classifies a drawing", async () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string) =>
+        url === "/api/inference/model/info"
+          ? json(200, { id: "m", version: 3, accuracy: 0.915, loadedAt: "2025-01-01T00:00:00Z", classes: ["circle", "square"] })
+          : json(200, {
+              shape: "square",
+              confidence: 0.7,
+              allPredictions: [{ shape: "square", confidence: 0.7 }, { shape: "circle", confidence: 0.3 }],
+              inferenceTimeMs: 1.2,
+              modelVersion: 3,
+            }),
+      ),
+    );
+    render(<ImplementorPage />);
+    expect(await screen.findByText("Model v3")).toBeInTheDocument();
+    expect(screen.getByText("91.5% accuracy")).toBeInTheDocument();
+    drawStroke(screen.getByLabelText("Drawing canvas"), [[10, 10], [60, 10], [60, 60]]);
+    await userEvent.click(screen.getByRole("button", { name: "Classify" }));
+    expect(await screen.findByRole("meter", { name: "Confidence in square" })).toHaveAttribute("aria-valuenow", "70");
+  });
+
+  it("says clearly when no model is loaded", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => noModel()));
+    render(<ImplementorPage />);
+    expect(await screen.findByText("No model is loaded yet.")).toBeInTheDocument();
+    drawStroke(screen.getByLabelText("Drawing canvas"), [[10, 10], [60, 10]]);
+    await userEvent.click(screen.getByRole("button", { name: "Classify" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("No model is loaded to classify with.");
+    expect(screen.getByRole("button", { name: "Retry" })).toBeInTheDocument();
+  });
+});

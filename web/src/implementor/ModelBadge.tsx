@@ -1,0 +1,39 @@
+import { ErrorDisplay } from "../common/ErrorDisplay";
+import type { ModelInfoState } from "./useModelInfo";
+
+export interface ModelBadgeProps {
+  state: ModelInfoState;
+  onReload: () => void;
+}
+
+/** Which model answers: version and accuracy, or why none does. */
+export function ModelBadge({ state, onReload }: ModelBadgeProps) {
+  switch (state.status) {
+    case "loading":
+      return <p className="model-badge model-badge--loading">Checking the model…</p>;
+    case "ready": {
+      const { info } = state;
+      return (
+        <p className="model-badge" aria-label="Active model">
+          <span className="model-badge__version">Model v{info.version}</span>
+          <span className="model-badge__accuracy">{(info.accuracy * 100).toFixed(1)}% accuracy</span>
+          <span className="model-badge__classes">{info.classes.length} shapes</span>
+        </p>
+      );
+    }
+    case "unavailable":
+      return (
+        <div className="model-badge model-badge--none" role="status">
+          <p>
+            <strong>No model is loaded yet.</strong> An admin has to train and activate one; until then
+            classification answers 503.
+          </p>
+          <button type="button" className="button button--quiet" onClick={onReload}>
+            Check again
+          </button>
+        </div>
+      );
+    case "error":
+      return <ErrorDisplay error={state.error} onRetry={onReload} title="The model could not be checked." />;
+  }
+}
