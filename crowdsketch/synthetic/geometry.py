@@ -22,6 +22,11 @@ def scale(paths: list[Path], sx: float, sy: float) -> list[Path]:
     return [p * np.array([sx, sy]) for p in paths]
 
 
+def shear(paths: list[Path], amount: float) -> list[Path]:
+    """Slant: x moves by `amount` times y (a rectangle becomes a parallelogram)."""
+    return [p + np.stack([p[:, 1] * amount, np.zeros(len(p))], axis=1) for p in paths]
+
+
 def stretch(paths: list[Path], rng: random.Random, amount: float) -> list[Path]:
     """A mild non-uniform scale: people rarely keep proportions exactly."""
     return scale(paths, rng.uniform(1 - amount, 1 + amount), rng.uniform(1 - amount, 1 + amount))
@@ -130,7 +135,7 @@ def closed_outline(corners: Path, rng: random.Random, rounding: float) -> list[P
 
 
 def split_count(rng: random.Random, corners: int) -> int:
-    """How many strokes a closed outline is drawn in: usually one."""
+    """How many strokes a closed outline is drawn in: usually one, sometimes a side each."""
     roll = rng.random()
     if roll < 0.6:
         return 1
@@ -138,7 +143,7 @@ def split_count(rng: random.Random, corners: int) -> int:
         return 2
     if roll < 0.88 and corners > 3:
         return 3
-    return corners if corners <= 4 else 1
+    return corners if corners <= 6 else 1
 
 
 def corner_rounding(rng: random.Random, size: float = 1.0) -> float:

@@ -18,6 +18,7 @@ from crowdsketch.synthetic.geometry import (
     rotate,
     round_corners,
     scale,
+    shear,
     stretch,
 )
 
@@ -25,35 +26,43 @@ from crowdsketch.synthetic.geometry import (
 def _circle(rng: random.Random) -> list[Path]:
     start = rng.uniform(0, 2 * math.pi)
     direction = rng.choice((-1, 1))
-    sweep = 2 * math.pi * (1 + rng.uniform(-0.05, 0.12))
+    # Most circles close with a small overshoot or gap; some run well past the start.
+    laps = 1 + (rng.uniform(-0.06, 0.15) if rng.random() < 0.8 else rng.uniform(0.15, 0.6))
+    sweep = 2 * math.pi * laps
     if rng.random() < 0.1:
         # Two arcs, the second picking up where the first stopped (or near it).
         first = rng.uniform(0.4, 0.6) * sweep
         arcs = [(start, first), (start + direction * (first + rng.uniform(-0.1, 0.1)), sweep - first)]
     else:
         arcs = [(start, sweep)]
-    # A hand-drawn circle drifts in radius: a slow change over the lap.
-    drift = rng.uniform(-0.12, 0.12)
+    # A hand-drawn circle drifts in radius over the lap and bulges: low harmonics of the angle.
+    drift = rng.uniform(-0.15, 0.15)
+    harmonics = [(k, rng.uniform(0, 0.06), rng.uniform(0, 2 * math.pi)) for k in (2, 3)]
     paths = []
     for a0, length in arcs:
-        theta = a0 + direction * np.linspace(0, length, 96)
+        theta = a0 + direction * np.linspace(0, length, 128)
         radius = 1 + drift * (theta - start) * direction / (2 * math.pi)
+        radius = radius + sum(amp * np.cos(k * theta + phase) for k, amp, phase in harmonics)
         paths.append(np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1))
-    return rotate(scale(paths, rng.uniform(0.85, 1.15), 1.0), rng.uniform(0, 180))
+    return rotate(scale(paths, rng.uniform(0.75, 1.3), 1.0), rng.uniform(0, 180))
+
+
+def _box(rng: random.Random, aspect: float) -> list[Path]:
+    """A square or rectangle `aspect` times as wide as tall (before a possible turn)."""
+    sx, sy = (aspect, 1.0) if rng.random() < 0.75 else (1.0, aspect)
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * np.array([sx, sy])
+    corners = shear([corners], rng.uniform(-0.08, 0.08))[0]
+    corners = corners + np.array([[rng.gauss(0, 0.03), rng.gauss(0, 0.03)] for _ in range(4)])
+    corners = rotate([corners], rng.uniform(-8, 8))[0]
+    return closed_outline(corners, rng, corner_rounding(rng, 2.0))
 
 
 def _square(rng: random.Random) -> list[Path]:
-    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * np.array([rng.uniform(0.9, 1.1), 1.0])
-    corners = rotate([corners], rng.uniform(-8, 8))[0]
-    return closed_outline(corners, rng, corner_rounding(rng, 2.0))
+    return _box(rng, math.exp(abs(rng.gauss(0, 0.06))))  # people's squares are not exact
 
 
 def _rectangle(rng: random.Random) -> list[Path]:
-    aspect = rng.uniform(1.4, 3.0)
-    sx, sy = (aspect, 1.0) if rng.random() < 0.75 else (1.0, aspect)
-    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float) * np.array([sx, sy])
-    corners = rotate([corners], rng.uniform(-8, 8))[0]
-    return closed_outline(corners, rng, corner_rounding(rng, 2.0))
+    return _box(rng, 1.25 + 1.35 * rng.random() ** 2)  # more of them near the square end
 
 
 def _triangle(rng: random.Random) -> list[Path]:
@@ -72,17 +81,41 @@ def _triangle(rng: random.Random) -> list[Path]:
 
 
 def _diamond(rng: random.Random) -> list[Path]:
-    tall = rng.uniform(1.1, 1.6) if rng.random() < 0.4 else rng.uniform(0.9, 1.1)
-    corners = np.array([[0, -tall], [1, 0], [0, tall], [-1, 0]], dtype=float)
+    kind = rng.random()
+    if kind < 0.5:
+        return _gem(rng)
+    # A rhombus standing on a corner; a kite when the side corners sit above the middle.
+    tall = rng.uniform(1.1, 1.7) if rng.random() < 0.4 else rng.uniform(0.85, 1.1)
+    waist = 0.0 if kind < 0.85 else -tall * rng.uniform(0.2, 0.45)
+    corners = np.array([[0, -tall], [1, waist], [0, tall], [-1, waist]], dtype=float)
+    corners = corners + np.array([[rng.gauss(0, 0.04), rng.gauss(0, 0.04)] for _ in range(4)])
     corners = rotate([corners], rng.uniform(-8, 8))[0]
     return closed_outline(corners, rng, corner_rounding(rng))
 
 
+def _gem(rng: random.Random) -> list[Path]:
+    """A cut diamond: a flat top, short sides out to the girdle, long sides down to the point,
+    often with the girdle line and a few facet lines inside."""
+    top, girdle = rng.uniform(0.4, 0.7), rng.uniform(-0.45, -0.15)
+    crown = -1.0 + rng.uniform(0.0, 0.2)
+    corners = np.array([[-top, crown], [top, crown], [1.0, girdle], [0.0, rng.uniform(0.9, 1.2)], [-1.0, girdle]])
+    corners = corners + np.array([[rng.gauss(0, 0.03), rng.gauss(0, 0.03)] for _ in range(5)])
+    paths = closed_outline(corners, rng, corner_rounding(rng, 0.4))
+    left, right, point = corners[4], corners[2], corners[3]
+    if rng.random() < 0.65:
+        paths.append(np.stack([left, right]) if rng.random() < 0.7 else np.stack([right, left]))
+        if rng.random() < 0.5:  # facets: from the top corners down to the point
+            paths.append(np.stack([corners[0], (corners[0] + left) / 2 + (right - left) * 0.25, point]))
+            paths.append(np.stack([corners[1], (corners[1] + right) / 2 - (right - left) * 0.25, point]))
+    return rotate(stretch(paths, rng, 0.1), rng.uniform(-6, 6))
+
+
 def _hexagon(rng: random.Random) -> list[Path]:
     phase = rng.choice((0.0, 30.0)) + rng.uniform(-10, 10)
-    corners = stretch([polygon(6, phase)], rng, 0.12)[0]
-    corners = corners + np.array([[rng.gauss(0, 0.04), rng.gauss(0, 0.04)] for _ in range(6)])
-    return closed_outline(corners, rng, corner_rounding(rng, 0.5))
+    corners = scale([polygon(6, phase)], rng.uniform(0.8, 1.4), 1.0)[0]
+    corners = stretch([corners], rng, 0.1)[0]
+    corners = corners + np.array([[rng.gauss(0, 0.05), rng.gauss(0, 0.05)] for _ in range(6)])
+    return closed_outline(corners, rng, corner_rounding(rng, 0.4))
 
 
 def _star(rng: random.Random) -> list[Path]:
@@ -117,7 +150,7 @@ def _line(rng: random.Random) -> list[Path]:
 
 def _arrow(rng: random.Random) -> list[Path]:
     tail, tip = np.array([-1.0, 0.0]), np.array([1.0, 0.0])
-    barb = rng.uniform(0.35, 0.7)
+    barb = rng.uniform(0.3, 0.8)
     spread = [math.radians(rng.uniform(22, 45)) for _ in range(2)]
     barbs = [tip + barb * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
              tip + barb * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
@@ -126,8 +159,12 @@ def _arrow(rng: random.Random) -> list[Path]:
     shaft = np.stack([tail, tip])
     head_v = np.stack([barbs[0], tip, barbs[1]])
     style = rng.random()
-    if style < 0.3:  # one stroke: shaft, out to one barb, back to the tip, out to the other
+    if style < 0.25:  # one stroke: shaft, out to one barb, back to the tip, out to the other
         paths = [np.stack([tail, tip, barbs[0], tip, barbs[1]])]
+    elif style < 0.35:  # one stroke: shaft, then round the head as a closed triangle
+        paths = [np.stack([tail, tip, barbs[0], barbs[1], tip])]
+    elif style < 0.4:  # one stroke: shaft, one barb, straight across to the other
+        paths = [np.stack([tail, tip, barbs[0], barbs[1]])]
     elif style < 0.45:  # from a barb through the tip back along the shaft, then the other barb
         paths = [np.stack([barbs[0], tip, tail])]
         paths.append(np.stack([tip, barbs[1]]))
@@ -144,28 +181,31 @@ def _arrow(rng: random.Random) -> list[Path]:
 
 
 def _check(rng: random.Random) -> list[Path]:
-    short = rng.uniform(0.3, 0.6)
-    long = short * rng.uniform(1.6, 3.2)
-    down, up = math.radians(rng.uniform(30, 60)), math.radians(rng.uniform(40, 68))
+    short = rng.uniform(0.2, 0.65)
+    long = short * rng.uniform(1.5, 3.5)
+    down, up = math.radians(rng.uniform(20, 65)), math.radians(rng.uniform(35, 75))
     bottom = np.array([0.0, 0.0])
     start = bottom - short * np.array([math.cos(down), math.sin(down)])
     end = bottom + long * np.array([math.cos(up), -math.sin(up)])
-    path = np.stack([start, bottom, end])
+    # The long arm often bends a little as the hand flicks up.
+    f = np.linspace(0, 1, 12)[1:, None]
+    bend = rng.uniform(-0.12, 0.12) * long * 4 * f * (1 - f) * np.array([math.sin(up), math.cos(up)])
+    path = np.concatenate([[start], bottom + (end - bottom) * f + bend])
     path = round_corners(path, corner_rounding(rng, 0.3))
     if rng.random() < 0.05:
         path = path[::-1]
-    return rotate(stretch([path], rng, 0.1), rng.uniform(-12, 12))
+    return rotate(stretch([path], rng, 0.1), rng.uniform(-15, 15))
 
 
 def _cross(rng: random.Random) -> list[Path]:
-    diagonal = rng.random() < 0.4  # "×" rather than "+"
+    diagonal = rng.random() < 0.5  # "×" rather than "+"
     arm_a, arm_b = rng.uniform(0.75, 1.0), rng.uniform(0.75, 1.0)
     at_a, at_b = rng.uniform(0.35, 0.65), rng.uniform(0.3, 0.6)
     horizontal = np.array([[-2 * at_a * arm_a, 0.0], [2 * (1 - at_a) * arm_a, 0.0]])
     vertical = np.array([[0.0, -2 * at_b * arm_b], [0.0, 2 * (1 - at_b) * arm_b]])
     bars = [horizontal, vertical]
     angle = (45.0 if diagonal else 0.0) + rng.uniform(-10, 10)
-    if diagonal and rng.random() < 0.35:
+    if diagonal and rng.random() < 0.5:
         # An X without lifting the pen: one bar, along the side to the other bar's start, that bar.
         first, second = rotate(bars, angle)
         if rng.random() < 0.5:
@@ -181,12 +221,12 @@ def _cross(rng: random.Random) -> list[Path]:
 
 
 def _zigzag(rng: random.Random) -> list[Path]:
-    segments = rng.randint(3, 7)
-    step, amplitude = rng.uniform(0.25, 0.6), rng.uniform(0.4, 1.0)
+    segments = rng.choice((3, 4, 4, 5, 5, 6, 6, 7, 8, 9, 10))
+    step, amplitude = rng.uniform(0.2, 0.6), rng.uniform(0.35, 1.0)
     xs = np.arange(segments + 1) * step
     ys = np.where(np.arange(segments + 1) % 2 == 0, 0.0, amplitude) * rng.choice((-1, 1))
     points = np.stack([xs, ys], axis=1)
-    points = points + np.array([[rng.gauss(0, 0.04 * step), rng.gauss(0, 0.06 * amplitude)] for _ in points])
+    points = points + np.array([[rng.gauss(0, 0.05 * step), rng.gauss(0, 0.08 * amplitude)] for _ in points])
     if rng.random() < 0.5:
         points = points[::-1]
     path = round_corners(points, corner_rounding(rng, 0.2))
