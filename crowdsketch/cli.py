@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, ProgressColumn
 
     from crowdsketch.resources import Resources
+    from crowdsketch.training.schemas import EpochProgress
 
 app = typer.Typer(help="crowdsketch: crowdsourced drawings to shape classifiers.", no_args_is_help=True)
 logger = logging.getLogger("crowdsketch")
@@ -192,6 +193,68 @@ def seed(
         typer.echo(f"stored {stored} synthetic drawings")
 
     asyncio.run(_with_resources(_settings(data_dir), run))
+
+
+@app.command()
+def train(
+    epochs: Annotated[int, typer.Option(min=1, max=100, help="Passes over the training drawings.")] = 8,
+    shapes: Annotated[str | None, typer.Option(help="Comma-separated shape ids; every active shape if omitted.")] = None,
+    include_synthetic: Annotated[bool, typer.Option(help="Train on synthetic drawings too.")] = True,
+    include_flagged: Annotated[bool, typer.Option(help="Train on flagged drawings too.")] = False,
+    min_quality: Annotated[float, typer.Option(min=0.0, max=1.0, help="Leave out drawings scored below this.")] = 0.0,
+    random_seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed: the same seed, the same run.")] = None,
+    activate: Annotated[bool, typer.Option("--activate", help="Make the trained model the active one.")] = False,
+    queue: Annotated[bool, typer.Option("--queue", help="Leave the training to the workers and follow it.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Train a model here with a progress bar, or (--queue) follow a worker training it.
+    The same config as an unfinished job is that job: it is followed, not started again."""
+    from pydantic import ValidationError
+    from rich.progress import TextColumn
+
+    from crowdsketch.training.schemas import TrainingConfig
+
+    shape_ids = [shape.strip() for shape in shapes.split(",") if shape.strip()] if shapes else None
+    try:
+        config = TrainingConfig(
+            epochs=epochs, shapes=shape_ids, include_synthetic=include_synthetic, include_flagged=include_flagged,
+            min_quality=min_quality, seed=random_seed, activate=activate,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise typer.BadParameter(first["msg"], param_hint=f"--{str(first['loc'][0]).replace('_', '-')}") from None
+
+    async def run(resources: Resources) -> None:
+        from crowdsketch.training import command
+
+        job, created = await command.start(resources, config, here=not queue)
+        if not created:
+            typer.echo(f"the same training is already job {job.id} ({job.status}); following it", err=True)
+        with _progress(
+            TextColumn("epoch {task.completed:.0f}/{task.total:.0f}"),
+            TextColumn("loss {task.fields[loss]}"),
+            TextColumn("validation accuracy {task.fields[accuracy]}"),
+        ) as progress:
+            task = progress.add_task("training", total=config.epochs, loss="-", accuracy="-")
+
+            def show(epoch: EpochProgress) -> None:
+                progress.update(task, completed=epoch.epoch, loss=f"{epoch.loss:.4f}",
+                                accuracy=f"{epoch.validation_accuracy:.3f}")
+
+            if created and not queue:
+                job = await command.train_here(resources, job.id, show)
+            else:
+                job = await command.follow(resources, job.id, show)
+        model = await command.trained_model(resources, job)
+        if job.status != "completed" or model is None:
+            typer.echo(f"training job {job.id} {job.status}" + (f": {job.error}" if job.error else ""), err=True)
+            raise typer.Exit(1)
+        typer.echo(
+            f"model version {model.version}: validation accuracy {model.accuracy:.3f}"
+            f"{' (active)' if model.active else ''}, training job {job.id}"
+        )
+
+    _run_or_exit(_settings(data_dir), run)
 
 
 @app.command()

@@ -33,16 +33,14 @@ TrainingJobsDep = Annotated[TrainingJobs, Depends(get_training_jobs)]
     responses={200: {"description": "The same config is already pending, queued or running: that job"}},
 )
 async def start_training(
-    body: TrainingConfig, admin: CurrentAdmin, jobs: TrainingJobsDep, resources: ResourcesDep, response: Response
+    body: TrainingConfig, admin: CurrentAdmin, jobs: TrainingJobsDep, response: Response
 ) -> TrainingJobRead:
     """Queue a training run. The job is published after its row is committed; if the queue
     is unreachable it is answered `pending` and published again later."""
-    async with resources.db.request_session() as session:
-        job, created = await jobs.find_or_create(session, admin, body)
+    job, created = await jobs.start(admin, body)
     if not created:
         response.status_code = 200
-        return job_read(job)
-    return job_read(await jobs.publish(job.id))
+    return job_read(job)
 
 
 @training_router.get("/jobs", response_model=TrainingJobPage)

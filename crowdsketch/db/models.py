@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -142,6 +143,10 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# The statuses of a job that has not ended, as a predicate for the partial index below.
+UNFINISHED_JOB = text("status IN ('pending', 'queued', 'running')")
+
+
 class TrainingJob(Base):
     """A training run: pending → queued → running → completed | failed | cancelled."""
 
@@ -149,6 +154,11 @@ class TrainingJob(Base):
     __table_args__ = (
         Index("ix_training_jobs_config_hash_created_at", "config_hash", "created_at"),
         Index("ix_training_jobs_status_lease_expires_at", "status", "lease_expires_at"),
+        # One unfinished job per config: two identical starts at once cannot both insert.
+        Index(
+            "uq_training_jobs_config_hash_unfinished", "config_hash", unique=True,
+            postgresql_where=UNFINISHED_JOB, sqlite_where=UNFINISHED_JOB,
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

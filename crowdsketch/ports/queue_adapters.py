@@ -3,23 +3,25 @@
 RabbitMQ: a durable quorum queue whose broker counts deliveries and dead-letters a message
 returned too often. The database-fed queue: the `training_jobs` row is the message; a
 consumer claims a row with a lease, and a lease that lapses (its worker died) makes the row
-claimable again. Both deliver a job at most `max_deliveries` times.
+claimable again. Both deliver a job at most `max_deliveries` times, then offer it as a dead
+letter instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import aio_pika
 import aio_pika.abc
 import aiormq.exceptions
 import orjson
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database
@@ -29,6 +31,8 @@ from crowdsketch.settings import Settings
 
 TRAINING_QUEUE = "crowdsketch.training"
 MAX_DELIVERIES = 3
+
+logger = logging.getLogger("crowdsketch.queue")
 
 
 def worker_identity() -> str:
@@ -82,13 +86,14 @@ class RabbitJobQueue:
                 self._publisher = channel
             return self._publisher
 
-    async def _declare(self, channel: aio_pika.abc.AbstractChannel) -> aio_pika.abc.AbstractQueue:
+    async def _declare(self, channel: aio_pika.abc.AbstractChannel) -> dict[str, aio_pika.abc.AbstractQueue]:
+        """The training queue and its dead-letter queue, by name."""
         dead = await channel.declare_exchange(self.dead_letter_name, aio_pika.ExchangeType.FANOUT, durable=True)
         dead_queue = await channel.declare_queue(
             self.dead_letter_name, durable=True, arguments={"x-queue-type": "quorum"}
         )
         await dead_queue.bind(dead)
-        return await channel.declare_queue(
+        queue = await channel.declare_queue(
             self.queue_name,
             durable=True,
             arguments={
@@ -97,6 +102,7 @@ class RabbitJobQueue:
                 "x-dead-letter-exchange": self.dead_letter_name,
             },
         )
+        return {self.queue_name: queue, self.dead_letter_name: dead_queue}
 
     async def publish(self, message: JobMessage) -> None:
         channel = await self._channel()
@@ -113,22 +119,36 @@ class RabbitJobQueue:
             timeout=self._timeout_s,
         )
 
-    async def consume(self) -> AsyncIterator[RabbitDelivery]:
+    def consume(self) -> AsyncGenerator[RabbitDelivery, None]:
         """One delivery at a time (prefetch 1). Leaving the loop closes the channel: a
         delivery not acknowledged by then goes back to the queue."""
+        return self._deliveries(self.queue_name)
+
+    def dead_letters(self) -> AsyncGenerator[RabbitDelivery, None]:
+        """What the broker dead-lettered: jobs delivered `max_deliveries` times and never
+        acknowledged."""
+        return self._deliveries(self.dead_letter_name)
+
+    async def _deliveries(self, queue_name: str) -> AsyncGenerator[RabbitDelivery, None]:
         await self._channel()
         assert self._connection is not None
         channel = await self._connection.channel()
         try:
             await channel.set_qos(prefetch_count=1)
-            queue = await self._declare(channel)
+            queue = (await self._declare(channel))[queue_name]
             async with queue.iterator() as messages:
                 async for incoming in messages:
-                    payload = orjson.loads(incoming.body)
-                    # The broker's count of earlier returns is the truth; the body's is a hint.
-                    returns = int((incoming.headers or {}).get("x-delivery-count") or 0)
-                    attempt = max(int(payload.get("attempt", 1)), returns + 1)
-                    yield RabbitDelivery(JobMessage(uuid.UUID(payload["jobId"]), attempt), incoming)
+                    message = _job_message(incoming)
+                    if message is None:
+                        # Not a job: rejected for good (the training queue dead-letters it,
+                        # the dead-letter queue drops it).
+                        logger.error(
+                            "rejected a message that is not a job",
+                            extra={"queue": queue_name, "body": incoming.body[:200]},
+                        )
+                        await incoming.reject(requeue=False)
+                        continue
+                    yield RabbitDelivery(message, incoming)
         finally:
             if not channel.is_closed:
                 await channel.close()
@@ -137,6 +157,17 @@ class RabbitJobQueue:
         if self._connection is not None:
             await self._connection.close()
         self._connection = self._publisher = None
+
+
+def _job_message(incoming: aio_pika.abc.AbstractIncomingMessage) -> JobMessage | None:
+    try:
+        payload = orjson.loads(incoming.body)
+        job_id = uuid.UUID(payload["jobId"])
+        # The broker's count of earlier returns is the truth; the body's is a hint.
+        returns = int((incoming.headers or {}).get("x-delivery-count") or 0)
+        return JobMessage(job_id, max(int(payload.get("attempt", 1)), returns + 1))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 class DatabaseDelivery:
@@ -179,29 +210,58 @@ class DatabaseJobQueue:
     async def publish(self, message: JobMessage) -> None:
         return None
 
-    async def consume(self) -> AsyncIterator[DatabaseDelivery]:
+    async def consume(self) -> AsyncGenerator[DatabaseDelivery, None]:
+        async for message in self._poll(self._claim):
+            yield DatabaseDelivery(self, message)
+
+    async def dead_letters(self) -> AsyncGenerator[DatabaseDelivery, None]:
+        """Jobs claimed `max_deliveries` times and never settled, each taken under a lease
+        like a delivery: if its reader dies before the job has ended, it comes again."""
+        async for message in self._poll(self._take_dead_letter):
+            yield DatabaseDelivery(self, message)
+
+    async def _poll(
+        self, take: Callable[[AsyncSession], Awaitable[JobMessage | None]]
+    ) -> AsyncGenerator[JobMessage, None]:
         while True:
-            message = await self.db.run(self._claim)
+            message = await self.db.run(take)
             if message is None:
                 await asyncio.sleep(self.poll_interval_s)
                 continue
-            yield DatabaseDelivery(self, message)
+            yield message
 
-    @staticmethod
-    def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    def _unsettled(self, now: datetime) -> ColumnElement[bool]:
+        """Waiting for a worker: queued and not held, or held by a worker whose lease lapsed."""
         lapsed = TrainingJob.lease_expires_at < now
         return or_(
             and_(TrainingJob.status == "queued", or_(TrainingJob.lease_expires_at.is_(None), lapsed)),
             and_(TrainingJob.status == "running", lapsed),
         )
 
+    def _claimable(self, now: datetime) -> ColumnElement[bool]:
+        return and_(self._unsettled(now), TrainingJob.attempts < self.max_deliveries)
+
+    def _dead(self, now: datetime) -> ColumnElement[bool]:
+        # Delivered as often as allowed and never settled: its workers keep dying.
+        return and_(self._unsettled(now), TrainingJob.attempts >= self.max_deliveries)
+
     async def _claim(self, session: AsyncSession) -> JobMessage | None:
+        return await self._take(session, self._claimable, deliver=True)
+
+    async def _take_dead_letter(self, session: AsyncSession) -> JobMessage | None:
+        return await self._take(session, self._dead, deliver=False)
+
+    async def _take(
+        self, session: AsyncSession, which: Callable[[datetime], ColumnElement[bool]], *, deliver: bool
+    ) -> JobMessage | None:
+        """Lease the oldest row `which` selects. A delivery also makes the job `running` and
+        counts the attempt; a dead letter keeps its count."""
         now = datetime.now(UTC)
         while True:
             candidate = (
                 await session.execute(
                     select(TrainingJob.id, TrainingJob.attempts)
-                    .where(self._claimable(now))
+                    .where(which(now))
                     .order_by(TrainingJob.queued_at, TrainingJob.created_at)
                     .limit(1)
                 )
@@ -209,46 +269,28 @@ class DatabaseJobQueue:
             if candidate is None:
                 return None
             job_id, attempts = candidate
-            if attempts >= self.max_deliveries:
-                # Delivered as often as allowed and never settled: its worker keeps dying.
-                await session.execute(
-                    update(TrainingJob)
-                    .where(TrainingJob.id == job_id, self._claimable(now))
-                    .values(**self._gave_up(now))
-                )
-                continue
-            claimed = await session.execute(
+            values: dict[str, object] = {
+                "lease_owner": self.owner, "lease_expires_at": now + timedelta(seconds=self.lease_s)
+            }
+            if deliver:
+                values.update(status="running", attempts=attempts + 1)
+            taken = await session.execute(
                 update(TrainingJob)
-                .where(TrainingJob.id == job_id, TrainingJob.attempts == attempts, self._claimable(now))
-                .values(
-                    status="running",
-                    lease_owner=self.owner,
-                    lease_expires_at=now + timedelta(seconds=self.lease_s),
-                    attempts=attempts + 1,
-                )
+                .where(TrainingJob.id == job_id, TrainingJob.attempts == attempts, which(now))
+                .values(**values)
             )
-            if claimed.rowcount == 1:
-                return JobMessage(job_id, attempts + 1)
+            if taken.rowcount == 1:
+                return JobMessage(job_id, attempts + 1 if deliver else attempts)
             # Another consumer won this row between the select and the update: look again.
 
-    def _gave_up(self, now: datetime) -> dict[str, object]:
-        return {
-            "status": "failed",
-            "error": f"gave up after {self.max_deliveries} attempts",
-            "finished_at": now,
-            "lease_owner": None,
-            "lease_expires_at": None,
-        }
-
     async def settle(self, message: JobMessage, *, requeue: bool) -> None:
+        """Ends the lease. `requeue` makes the job `queued` again (a dead letter, if this
+        was its last attempt)."""
         async def work(session: AsyncSession) -> None:
             this_delivery = and_(TrainingJob.id == message.job_id, TrainingJob.attempts == message.attempt)
             values: dict[str, object] = {"lease_owner": None, "lease_expires_at": None}
             if requeue:
-                if message.attempt >= self.max_deliveries:
-                    values = self._gave_up(datetime.now(UTC))
-                else:
-                    values["status"] = "queued"
+                values["status"] = "queued"
                 this_delivery = and_(this_delivery, TrainingJob.status.in_(("queued", "running")))
             await session.execute(update(TrainingJob).where(this_delivery).values(**values))
 

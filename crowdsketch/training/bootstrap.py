@@ -55,10 +55,7 @@ async def bootstrap_first_model(resources: Resources) -> None:
     logger.info("bootstrap: seeding %d synthetic drawings per shape", STARTER_PER_SHAPE)
     await seed_synthetic(resources, STARTER_PER_SHAPE)
     actor = AdminSession("bootstrap", admin.id, admin.email, admin.name, "", "")
-    trainer = TrainingJobs.from_resources(resources)
-    async with resources.db.request_session() as session:
-        job, _ = await trainer.find_or_create(
-            session, actor, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
-        )
-    await trainer.publish(job.id)
+    job, _ = await TrainingJobs.from_resources(resources).start(
+        actor, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
+    )
     logger.info("bootstrap: training job %s started for the first model", job.id)

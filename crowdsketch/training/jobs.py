@@ -4,6 +4,11 @@ A job is `pending` until the queue has it, then `queued`, `running`, and ends `c
 `failed` or `cancelled`. The row is committed before the job is published, so a worker
 never receives a job it cannot read; a publication that fails leaves the job `pending`,
 and `republish_pending` (run periodically) publishes it again: a started job is never lost.
+A job whose workers keep dying is given up by the queue after `max_deliveries` attempts,
+and `give_up` ends it `failed`.
+
+At most one unfinished job has a given config: a partial unique index on `config_hash`
+(pending, queued and running rows) settles two starts of the same config at once.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import hashlib
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.admin.audit import record
@@ -36,9 +42,17 @@ if TYPE_CHECKING:
 
 ACTIVE_STATUSES = ("pending", "queued", "running")
 FINISHED_STATUSES = ("completed", "failed", "cancelled")
-DEDUP_WINDOW = timedelta(hours=24)
 
 logger = logging.getLogger("crowdsketch.training")
+
+
+class Starter(Protocol):
+    """Who starts a job, for the audit log: an admin's session, or the command line."""
+
+    @property
+    def admin_id(self) -> uuid.UUID | None: ...
+    @property
+    def email(self) -> str: ...
 
 
 def job_read(job: TrainingJob) -> TrainingJobRead:
@@ -96,33 +110,50 @@ class TrainingJobs:
             publish_timeout_s=max(5.0, resources.settings.dependency_timeout_s),
         )
 
-    # The admin's side: `session` is the request's transaction.
+    # The admin's side: a `session` argument is the request's transaction.
+
+    async def start(
+        self, starter: Starter, config: TrainingConfig, *, publish: bool = True
+    ) -> tuple[TrainingJob, bool]:
+        """`find_or_create` in its own transaction, then the new job published (unless
+        `publish` is false: the caller runs it itself). True if the job is new."""
+        async with self.db.request_session() as session:
+            job, created = await self.find_or_create(session, starter, config)
+        if created and publish:
+            job = await self.publish(job.id)
+        return job, created
 
     async def find_or_create(
-        self, session: AsyncSession, admin: AdminSession, config: TrainingConfig
+        self, session: AsyncSession, starter: Starter, config: TrainingConfig
     ) -> tuple[TrainingJob, bool]:
-        """The unfinished job of the last 24 h with the same config, or a new `pending` one."""
+        """The unfinished job with the same config, or a new `pending` one."""
         canonical = await canonical_config(session, config)
         digest = config_hash(canonical)
-        existing = (
-            await session.execute(
-                select(TrainingJob)
-                .where(
-                    TrainingJob.config_hash == digest,
-                    TrainingJob.status.in_(ACTIVE_STATUSES),
-                    TrainingJob.created_at >= datetime.now(UTC) - DEDUP_WINDOW,
-                )
-                .order_by(TrainingJob.created_at.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        existing = await self._unfinished(session, digest)
         if existing is not None:
             return existing, False
-        job = TrainingJob(config=canonical, config_hash=digest, status="pending", progress={}, created_by=admin.admin_id)
-        session.add(job)
-        await session.flush()
-        await record(session, admin.admin_id, admin.email, "training.start", "training_job", str(job.id), {"configHash": digest})
+        job = TrainingJob(config=canonical, config_hash=digest, status="pending", progress={}, created_by=starter.admin_id)
+        try:
+            async with session.begin_nested():
+                session.add(job)
+                await session.flush()
+        except IntegrityError:
+            # The same config was started by someone else since we looked, and the unique
+            # index let theirs through: theirs is the answer.
+            existing = await self._unfinished(session, digest)
+            if existing is None:  # not that index after all
+                raise
+            return existing, False
+        await record(
+            session, starter.admin_id, starter.email, "training.start", "training_job", str(job.id), {"configHash": digest}
+        )
         return job, True
+
+    async def _unfinished(self, session: AsyncSession, digest: str) -> TrainingJob | None:
+        statement = select(TrainingJob).where(
+            TrainingJob.config_hash == digest, TrainingJob.status.in_(ACTIVE_STATUSES)
+        )
+        return (await session.execute(statement)).scalar_one_or_none()
 
     async def list_jobs(self, session: AsyncSession, limit: int, cursor: str | None, status: str | None) -> TrainingJobPage:
         """Newest first."""
@@ -266,19 +297,28 @@ class TrainingJobs:
             await announce_active(self.kv, self.kv_guard, saved.id)
         return saved
 
-    async def fail(self, job_id: uuid.UUID, reason: str) -> None:
-        await self._end(job_id, "failed", reason[:2000])
+    async def fail(self, job_id: uuid.UUID, reason: str, owner: str | None = None) -> None:
+        """End the job `failed`; with `owner`, only while that worker still holds it."""
+        await self._end(job_id, "failed", reason[:2000], owner)
 
-    async def mark_cancelled(self, job_id: uuid.UUID) -> None:
-        """The worker stopped at the admin's request."""
-        await self._end(job_id, "cancelled", None)
+    async def give_up(self, job_id: uuid.UUID, attempts: int) -> None:
+        """The queue gave up on the job: every worker that took it died before it ended."""
+        await self.fail(job_id, f"worker crashed {attempts} times; gave up")
 
-    async def _end(self, job_id: uuid.UUID, status: str, error: str | None) -> None:
+    async def mark_cancelled(self, job_id: uuid.UUID, owner: str | None = None) -> None:
+        """The run stopped at the admin's request. With `owner`, only while that worker still
+        holds the job: a worker that lost its lease stops, and leaves the job to the worker
+        that took it over."""
+        await self._end(job_id, "cancelled", None, owner)
+
+    async def _end(self, job_id: uuid.UUID, status: str, error: str | None, owner: str | None) -> None:
+        conditions = [TrainingJob.id == job_id, TrainingJob.status.in_(ACTIVE_STATUSES)]
+        if owner is not None:
+            conditions.append(TrainingJob.lease_owner == owner)
+
         async def work(session: AsyncSession) -> None:
             await session.execute(
-                update(TrainingJob)
-                .where(TrainingJob.id == job_id, TrainingJob.status.in_(ACTIVE_STATUSES))
-                .values(status=status, error=error, finished_at=datetime.now(UTC))
+                update(TrainingJob).where(*conditions).values(status=status, error=error, finished_at=datetime.now(UTC))
             )
 
         await self.db.run(work)

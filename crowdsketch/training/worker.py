@@ -2,7 +2,8 @@
 
 A delivery is acknowledged only once its job has ended (completed, failed or cancelled),
 so a worker killed mid-job leaves the job to another worker. An error in the job itself
-ends it `failed` with the reason: it would only fail again if redelivered.
+ends it `failed` with the reason: it would only fail again if redelivered. A job that kills
+every worker that takes it comes back from the queue as a dead letter and is ended `failed`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,6 +33,11 @@ from crowdsketch.training.trainer import TrainConfig, TrainingCancelled, train
 logger = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 30.0
+# After the queue could not be read (the broker or database down), try again after this.
+DEAD_LETTER_RETRY_S = 5.0
+
+# Told of each epoch's figures, from the training thread.
+EpochObserver = Callable[[TrainerProgress], None]
 
 
 class TrainingWorker:
@@ -40,49 +47,51 @@ class TrainingWorker:
         self.owner = owner or worker_identity()
 
     async def run(self) -> None:
-        """Take jobs until cancelled; re-publish jobs whose publication failed."""
-        sweeper = asyncio.create_task(self._sweep())
+        """Take jobs until cancelled; meanwhile re-publish jobs whose publication failed
+        and end the jobs the queue gave up on."""
+        chores = [asyncio.create_task(self._sweep()), asyncio.create_task(self._end_dead_letters())]
         try:
-            async for delivery in self._resources.jobs.consume():
-                await self.handle(delivery)
+            async with contextlib.aclosing(self._resources.jobs.consume()) as deliveries:
+                async for delivery in deliveries:
+                    await self.handle(delivery)
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for chore in chores:
+                chore.cancel()
+            await asyncio.gather(*chores, return_exceptions=True)
 
     async def handle(self, delivery: JobDelivery) -> None:
-        job_id = delivery.message.job_id
+        await self.run_job(delivery.message.job_id)
+        await delivery.ack()
+
+    async def run_job(self, job_id: uuid.UUID, on_epoch: EpochObserver | None = None) -> bool:
+        """Take the job, train it and end it: completed, failed with the reason, or
+        cancelled. False if it had ended already (cancelled before it started, or a
+        duplicate delivery of a finished job)."""
         job = await self._jobs.mark_running(job_id, self.owner)
-        if job is None:  # ended meanwhile (cancelled before it started)
-            await delivery.ack()
-            return
+        if job is None:
+            return False
         stop = threading.Event()
         keeper = asyncio.create_task(self._keep_lease(job_id, stop))
         try:
-            model = await self._train(job, stop)
+            model = await self._train(job, stop, on_epoch)
             await self._jobs.complete(job_id, self.owner, model)
             logger.info("training job completed", extra={"jobId": str(job_id)})
         except TrainingCancelled:
-            await self._jobs.mark_cancelled(job_id)
+            await self._jobs.mark_cancelled(job_id, self.owner)
         except Exception as exc:  # noqa: BLE001 - any failure of the job ends the job, not the worker
             logger.exception("training job failed", extra={"jobId": str(job_id)})
-            await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}")
+            await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}", self.owner)
         finally:
+            stop.set()  # if this task was cancelled, the training thread stops too
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        await delivery.ack()
+        return True
 
-    async def _train(self, job: TrainingJob, stop: threading.Event) -> ModelVersion:
+    async def _train(self, job: TrainingJob, stop: threading.Event, on_epoch: EpochObserver | None) -> ModelVersion:
         resources, config = self._resources, job.config
         dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC)
-        loop = asyncio.get_running_loop()
-
-        def on_progress(progress: TrainerProgress) -> None:
-            asyncio.run_coroutine_threadsafe(
-                self._jobs.record_progress(job.id, self.owner, EpochProgress(**progress.to_dict())), loop
-            )
-
+        on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch)
         train_config = TrainConfig(epochs=int(config["epochs"]), seed=int(config.get("seed") or 0))
         trained = await asyncio.to_thread(
             train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set
@@ -105,6 +114,30 @@ class TrainingWorker:
             active=False,
         )
 
+    def _progress_reporter(
+        self, job_id: uuid.UUID, loop: asyncio.AbstractEventLoop, on_epoch: EpochObserver | None
+    ) -> EpochObserver:
+        """The training thread's progress callback. Progress is only a report: a write that
+        fails, or an observer that raises, is logged and training goes on."""
+        def report(progress: TrainerProgress) -> None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._record_progress(job_id, progress), loop)
+                if on_epoch is not None:
+                    on_epoch(progress)
+            except Exception:  # noqa: BLE001 - see above
+                logger.warning("reporting training progress failed",
+                               extra={"jobId": str(job_id), "epoch": progress.epoch}, exc_info=True)
+
+        return report
+
+    async def _record_progress(self, job_id: uuid.UUID, progress: TrainerProgress) -> None:
+        extra = {"jobId": str(job_id), "epoch": progress.epoch}
+        try:
+            if not await self._jobs.record_progress(job_id, self.owner, EpochProgress(**progress.to_dict())):
+                logger.warning("training progress not recorded: the job is no longer this worker's", extra=extra)
+        except Exception:  # noqa: BLE001 - a lost progress report must not end the job
+            logger.warning("recording training progress failed", extra=extra, exc_info=True)
+
     async def _keep_lease(self, job_id: uuid.UUID, stop: threading.Event) -> None:
         """Heartbeat the job, and pass an admin's cancel on to the training thread."""
         interval = max(0.2, min(5.0, self._resources.settings.job_lease_s / 4))
@@ -124,6 +157,23 @@ class TrainingWorker:
             except Exception:  # noqa: BLE001 - the next sweep tries again
                 logger.warning("re-publishing pending jobs failed", exc_info=True)
             await asyncio.sleep(SWEEP_INTERVAL_S)
+
+    async def _end_dead_letters(self) -> None:
+        """Fail each job the queue gave up on (its letter is acknowledged once the job has
+        ended, so a worker dying here leaves the letter to another)."""
+        queue = self._resources.jobs
+        while True:
+            try:
+                async with contextlib.aclosing(queue.dead_letters()) as letters:
+                    async for letter in letters:
+                        job_id = letter.message.job_id
+                        await self._jobs.give_up(job_id, queue.max_deliveries)
+                        logger.warning("training job given up: its workers kept crashing",
+                                       extra={"jobId": str(job_id), "attempts": queue.max_deliveries})
+                        await letter.ack()
+            except Exception:  # noqa: BLE001 - the queue or the database is down: try again later
+                logger.warning("ending the jobs the queue gave up on failed", exc_info=True)
+            await asyncio.sleep(DEAD_LETTER_RETRY_S)
 
 
 async def _next_version(session: Any) -> int:

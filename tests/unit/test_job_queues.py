@@ -1,22 +1,20 @@
 """One contract, two job queues: RabbitMQ and the database-fed queue of the embedded stack.
 
 A delivery not acknowledged (its worker died) comes again; a job delivered `max_deliveries`
-times without being settled goes no further: dead-lettered, or failed.
+times without being settled goes no further, and comes out of `dead_letters` instead.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aio_pika
 import pytest
-from sqlalchemy import select
+from sqlalchemy import update
 
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine
 from crowdsketch.db.models import TrainingJob
@@ -38,7 +36,9 @@ class QueueUnderTest:
     # Make the queue give up on a delivery nobody settles: close the consumer (RabbitMQ) or
     # let the lease lapse (database).
     abandon: Callable[[AsyncIterator[JobDelivery]], Awaitable[None]]
-    gave_up: Callable[[uuid.UUID], Awaitable[bool]]
+    # What a dead letter's reader does before acknowledging it (the database queue's
+    # letter is the job's row: it stays a dead letter until the job has ended).
+    end_job: Callable[[uuid.UUID], Awaitable[None]]
     reopen: Callable[[], JobQueue]
 
 
@@ -56,22 +56,12 @@ async def _rabbit(name: str) -> AsyncIterator[QueueUnderTest]:
     async def abandon(consumer: AsyncIterator[JobDelivery]) -> None:
         await consumer.aclose()  # type: ignore[attr-defined]
 
-    async def gave_up(job_id: uuid.UUID) -> bool:
-        connection = await aio_pika.connect(AMQP_URL)
-        try:
-            channel = await connection.channel()
-            dead = await channel.declare_queue(f"{name}.dead", passive=True)
-            message = await dead.get(fail=False)
-            if message is None:
-                return False
-            await message.ack()
-            return str(job_id).encode() in message.body
-        finally:
-            await connection.close()
+    async def end_job(job_id: uuid.UUID) -> None:
+        return None
 
     reopen()
     try:
-        yield QueueUnderTest(queues[0], new_job, abandon, gave_up, reopen)
+        yield QueueUnderTest(queues[0], new_job, abandon, end_job, reopen)
     finally:
         for queue in queues:
             await queue.close()
@@ -100,13 +90,13 @@ async def _database(template: Path, folder: Path) -> AsyncIterator[QueueUnderTes
         await consumer.aclose()  # type: ignore[attr-defined]
         await asyncio.sleep(LEASE_S)
 
-    async def gave_up(job_id: uuid.UUID) -> bool:
-        async with db.sessions() as session:
-            job = (await session.execute(select(TrainingJob).where(TrainingJob.id == job_id))).scalar_one()
-        return job.status == "failed" and job.error == "gave up after 3 attempts"
+    async def end_job(job_id: uuid.UUID) -> None:
+        async def fail(session) -> None:  # type: ignore[no-untyped-def]
+            await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(status="failed"))
+        await db.run(fail)
 
     try:
-        yield QueueUnderTest(reopen(), new_job, abandon, gave_up, reopen)
+        yield QueueUnderTest(reopen(), new_job, abandon, end_job, reopen)
     finally:
         await db.close()
 
@@ -126,12 +116,13 @@ async def _next(consumer: AsyncIterator[JobDelivery]) -> JobDelivery:
         return await anext(consumer)
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]]) -> bool:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.05)
+async def _quiet(iterator: AsyncIterator[JobDelivery]) -> bool:
+    """Nothing comes out of it for a while (three database leases)."""
+    try:
+        async with asyncio.timeout(LEASE_S * 3):
+            await anext(iterator)
+    except TimeoutError:
+        return True
     return False
 
 
@@ -180,8 +171,11 @@ async def test_a_rejected_delivery_comes_again_until_the_limit(subject: QueueUnd
         await delivery.reject()
 
     assert attempts == [1, 2, 3]
-    assert await _eventually(lambda: subject.gave_up(job_id))
+    assert await _quiet(consumer)
     await consumer.aclose()  # type: ignore[attr-defined]
+    letters = subject.queue.dead_letters()
+    assert (await _next(letters)).message.job_id == job_id
+    await letters.aclose()  # type: ignore[attr-defined]
 
 
 async def test_a_job_whose_worker_keeps_dying_is_given_up(subject: QueueUnderTest) -> None:
@@ -195,10 +189,34 @@ async def test_a_job_whose_worker_keeps_dying_is_given_up(subject: QueueUnderTes
         await subject.abandon(consumer)
         queue = subject.reopen()
 
-    # The database queue decides at its next look; the broker at the last return.
     consumer = queue.consume()
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(LEASE_S * 3):
-            await anext(consumer)
+    assert await _quiet(consumer)
     await consumer.aclose()  # type: ignore[attr-defined]
-    assert await _eventually(lambda: subject.gave_up(job_id))
+    letters = queue.dead_letters()
+    assert (await _next(letters)).message.job_id == job_id
+    await letters.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_dead_letter_comes_again_until_it_is_acknowledged(subject: QueueUnderTest) -> None:
+    job_id = await subject.new_job()
+    await subject.queue.publish(JobMessage(job_id))
+    consumer = subject.queue.consume()
+    for _ in range(subject.queue.max_deliveries):
+        await (await _next(consumer)).reject()
+    await consumer.aclose()  # type: ignore[attr-defined]
+
+    letters = subject.queue.dead_letters()
+    assert (await _next(letters)).message.job_id == job_id
+    await subject.abandon(letters)  # its reader died before ending the job
+
+    queue = subject.reopen()
+    letters = queue.dead_letters()
+    letter = await _next(letters)
+    assert letter.message.job_id == job_id
+    await subject.end_job(job_id)
+    await letter.ack()
+    assert await _quiet(letters)
+    await letters.aclose()  # type: ignore[attr-defined]
+    consumer = queue.consume()
+    assert await _quiet(consumer)  # and the job is not delivered again either
+    await consumer.aclose()  # type: ignore[attr-defined]

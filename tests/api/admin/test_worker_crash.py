@@ -1,6 +1,7 @@
 """A worker killed with SIGKILL in the middle of training leaves its job to another worker:
 RabbitMQ redelivers it when the dead worker's connection drops; the database-fed queue
-hands it on when the dead worker's lease lapses."""
+hands it on when the dead worker's lease lapses. A job whose workers die three times is
+given up and ends `failed`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
 import pytest
 
 from crowdsketch.training.bootstrap import seed_synthetic
+from crowdsketch.training.jobs import TrainingJobs
 from crowdsketch.training.worker import TrainingWorker
 from tests.support.stacks import Stack
 
@@ -85,3 +88,45 @@ async def test_a_job_whose_worker_was_killed_is_completed_by_another(
         # in the broker, where the delivery limit applies).
         assert job["attempts"] == 2
     assert len((await admin_client.get("/api/admin/models")).json()) == 1
+
+
+async def _die_holding_the_job(stack: Stack, job_id: str) -> None:
+    """What the queue sees of a worker killed mid-job: it took the delivery, marked the job
+    running, and never acknowledged it (its consumer went away)."""
+    assert stack.resources is not None
+    consumer = stack.resources.jobs.consume()
+    async with asyncio.timeout(30):  # the database queue hands it on once the lease lapses
+        delivery = await anext(consumer)
+    assert str(delivery.message.job_id) == job_id
+    assert await TrainingJobs.from_resources(stack.resources).mark_running(uuid.UUID(job_id), "doomed worker")
+    await consumer.aclose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.settings(job_lease_s=0.5, job_poll_interval_s=0.05)
+async def test_a_job_whose_workers_keep_crashing_ends_failed_after_three_attempts(
+    admin_client: httpx.AsyncClient, stack: Stack
+) -> None:
+    job_id = (await admin_client.post("/api/admin/training/start", json={"epochs": 1})).json()["id"]
+    for _ in range(3):
+        await _die_holding_the_job(stack, job_id)
+    assert (await _job(admin_client, job_id))["status"] == "running"
+
+    assert stack.resources is not None
+    survivor = asyncio.create_task(TrainingWorker(stack.resources).run())
+    try:
+        deadline = time.monotonic() + 30
+        while (job := await _job(admin_client, job_id))["status"] == "running":
+            assert time.monotonic() < deadline, "the job stayed running"
+            await asyncio.sleep(0.05)
+    finally:
+        survivor.cancel()
+        await asyncio.gather(survivor, return_exceptions=True)
+
+    assert job["status"] == "failed", job
+    assert job["error"] == "worker crashed 3 times; gave up"
+    assert job["finishedAt"] is not None
+    if stack.mode == "embedded":
+        assert job["attempts"] == 3
+    assert (await admin_client.get("/api/admin/models")).json() == []
+    # The config is free again: starting it makes a new job.
+    assert (await admin_client.post("/api/admin/training/start", json={"epochs": 1})).status_code == 201

@@ -1,0 +1,87 @@
+"""What `crowdsketch train` does, apart from its options and its progress bar: start a job
+through the service the admin API uses (so the same config is the same job), then train it
+in this process, or follow its row while a worker trains it."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crowdsketch.db.models import ModelVersion, TrainingJob
+from crowdsketch.ports.queue_adapters import worker_identity
+from crowdsketch.resources import Resources
+from crowdsketch.training.jobs import FINISHED_STATUSES, TrainingJobs
+from crowdsketch.training.schemas import EpochProgress, TrainingConfig
+from crowdsketch.training.worker import TrainingWorker
+
+FOLLOW_INTERVAL_S = 0.5
+
+# Shows one epoch's figures (from the training thread when the job runs here).
+ShowEpoch = Callable[[EpochProgress], None]
+
+
+@dataclass(frozen=True)
+class CommandLineStarter:
+    """Jobs started from the command line belong to no admin; the audit log names the
+    system user instead."""
+
+    email: str
+    admin_id: uuid.UUID | None = None
+
+    @classmethod
+    def current(cls) -> CommandLineStarter:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no user name in the environment or the passwd file
+            user = "unknown user"
+        return cls(f"command line ({user})")
+
+
+async def start(resources: Resources, config: TrainingConfig, *, here: bool) -> tuple[TrainingJob, bool]:
+    """The job for `config`, and whether it is new. A new job to be trained `here` is not
+    published: no worker will compete for it."""
+    jobs = TrainingJobs.from_resources(resources)
+    return await jobs.start(CommandLineStarter.current(), config, publish=not here)
+
+
+async def train_here(resources: Resources, job_id: uuid.UUID, show: ShowEpoch) -> TrainingJob:
+    """Train the job in this process, as a worker would (lease, heartbeat, an admin's cancel
+    honoured). Interrupted (Ctrl-C), the job ends `cancelled` rather than held by no one."""
+    worker = TrainingWorker(resources, owner=f"command line {worker_identity()}")
+    try:
+        await worker.run_job(job_id, lambda progress: show(EpochProgress(**progress.to_dict())))
+    except asyncio.CancelledError:
+        await TrainingJobs.from_resources(resources).mark_cancelled(job_id)
+        raise
+    return await read_job(resources, job_id)
+
+
+async def follow(
+    resources: Resources, job_id: uuid.UUID, show: ShowEpoch, interval_s: float = FOLLOW_INTERVAL_S
+) -> TrainingJob:
+    """Read the job's row until it ends, showing each epoch it records."""
+    last_shown = None
+    while True:
+        job = await read_job(resources, job_id)
+        epochs = job.progress.get("epochs", [])
+        if epochs and epochs[-1] != last_shown:
+            last_shown = epochs[-1]
+            show(EpochProgress.model_validate(last_shown))
+        if job.status in FINISHED_STATUSES:
+            return job
+        await asyncio.sleep(interval_s)
+
+
+async def read_job(resources: Resources, job_id: uuid.UUID) -> TrainingJob:
+    jobs = TrainingJobs.from_resources(resources)
+    return await resources.db.run(lambda session: jobs.get_job(session, job_id), write=False)
+
+
+async def trained_model(resources: Resources, job: TrainingJob) -> ModelVersion | None:
+    if job.model_id is None:
+        return None
+    model_id = job.model_id
+    return await resources.db.run(lambda session: session.get(ModelVersion, model_id), write=False)
