@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -70,6 +71,9 @@ def serve(
         # The embedded stack's worker: a child process, so training never slows the API.
         command = [sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(settings.data_dir)]
         child = subprocess.Popen([*command, "--bootstrap"] if bootstrap else command)
+    # uvicorn shuts down on SIGTERM and then re-raises it with the handler it found; the
+    # default one would end this process on the spot, leaving the worker child behind.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         _run_uvicorn(settings, create_app(settings, role_name))
     finally:
@@ -79,6 +83,10 @@ def serve(
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _run_uvicorn(settings: Settings, asgi_app: object) -> None:
