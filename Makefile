@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run test test-web bench bench-classify bench-train clean
+.PHONY: setup run run-distributed test test-web bench bench-classify bench-train bench-bundle clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -31,6 +31,13 @@ $(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
 run: setup
 	$(BIN)/crowdsketch serve
 
+# The distributed topology on this machine: nginx on :8080 in front of collection (:3001),
+# admin (:3002) and inference (:3003), and two training workers, on PostgreSQL, Redis,
+# RabbitMQ and S3 (a development moto server when AWS_ENDPOINT_URL is unset). Needs nginx
+# (Debian: apt-get install -y nginx). Settings: README.md, "Distributed deployment".
+run-distributed: setup
+	$(BIN)/python deploy/run.py
+
 test: setup test-web
 	$(BIN)/pytest -q
 
@@ -45,6 +52,9 @@ bench-classify: setup
 
 bench-train: setup
 	$(BIN)/python bench/train.py
+
+bench-bundle: setup
+	$(BIN)/python bench/bundle.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(WEB)/node_modules $(WEB)/dist

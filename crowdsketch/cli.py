@@ -286,9 +286,12 @@ def worker(
         logger.info("worker ready", extra={"owner": training_worker.owner})
         await training_worker.run()
 
+    # SIGTERM stops the worker as Ctrl-C does: its tasks are cancelled and its connections
+    # closed, and a job it held goes back to the queue for another worker.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         asyncio.run(_with_resources(settings, run))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
 
 

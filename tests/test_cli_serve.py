@@ -73,3 +73,22 @@ def test_sigterm_stops_the_server_and_its_worker_child(tmp_path: Path) -> None:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_sigterm_stops_a_worker_cleanly(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    subprocess.run([sys.executable, "-m", "crowdsketch.cli", "migrate", "--data-dir", str(data_dir)],
+                   check=True, capture_output=True)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(data_dir)],
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until(lambda: b"worker ready" in log.read_bytes(), "the worker starting")
+        worker.send_signal(signal.SIGTERM)
+        _wait_until(lambda: worker.poll() is not None, "the worker exiting")
+        assert worker.returncode == 0, "stopped like Ctrl-C, not killed by the signal"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
