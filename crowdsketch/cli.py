@@ -305,6 +305,44 @@ def migrate_command(data_dir: DataDirOption = None) -> None:
     typer.echo("database schema is up to date")
 
 
+@app.command()
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Fix what can be fixed; each finding is checked again first.")] = False,
+    grace: Annotated[float | None, typer.Option("--grace", min=0, help="Seconds (default 600): blobs and rows younger than this may be half-written and are left alone.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report (and what the repair did) as JSON.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Find orphan blobs, drawings and models without their files, and stuck training jobs;
+    --repair fixes them. Exits 0 when healthy or all repaired, 1 when problems are left."""
+    import json
+
+    from rich.console import Console
+
+    from crowdsketch.doctor import DEFAULT_GRACE_S, RepairResult, diagnose
+    from crowdsketch.doctor import repair as repair_all
+    from crowdsketch.doctor.render import show_repair, show_report
+
+    healthy = False
+
+    async def run(resources: Resources) -> None:
+        nonlocal healthy
+        report = await diagnose(resources, DEFAULT_GRACE_S if grace is None else grace)
+        result: RepairResult | None = await repair_all(resources, report) if repair else None
+        healthy = result.succeeded if result is not None else report.healthy
+        if as_json:
+            body = report.to_json() | ({"repair": result.to_json()} if result is not None else {})
+            typer.echo(json.dumps(body, indent=2))
+            return
+        console = Console()
+        show_report(console, report)
+        if result is not None:
+            show_repair(console, result)
+
+    _run_or_exit(_settings(data_dir), run)
+    if not healthy:
+        raise typer.Exit(1)
+
+
 @app.command("export")
 def export_command(
     file: Annotated[str, typer.Argument(help="The file to write; `-` for stdout.")],

@@ -2,7 +2,8 @@
 
 Order matters: the strokes go to the blob store first and the row second, so no row ever
 points at a missing blob. A blob whose row was never written is an orphan that the
-reconciler removes; it is only deleted here when the row is known not to exist.
+reconciler (`crowdsketch doctor`) removes; it is only deleted here when the row is known
+not to exist.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Contract: `put` replaces the whole object atomically (a reader sees the old bytes or the new,
 never a part); `get` returns the bytes or raises `BlobNotFound`; `delete` of a missing key
-is not an error; `keys(prefix)` lists keys under a prefix. Connection failures raise one of
-the adapter's `transient_errors`.
+is not an error; `entries(prefix)` lists the blobs under a folder prefix (`""` or a path
+ending in `/`) with their size and last modification time, and `keys(prefix)` just their
+keys. Connection failures raise one of the adapter's `transient_errors`.
 
 The S3 adapter uses obstore: a maintained Rust client (the `object_store` crate used by
 Apache Arrow and DataFusion) with a native asyncio API, so a put costs no thread hop and
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
@@ -31,12 +34,22 @@ class BlobNotFound(KeyError):
     pass
 
 
+@dataclass(frozen=True)
+class BlobEntry:
+    key: str
+    size: int
+    # When the blob was last written (the store's clock): how `crowdsketch doctor` tells a
+    # blob left behind from one whose row is still being written.
+    modified_at: datetime
+
+
 class BlobStore(Protocol):
     transient_errors: tuple[type[BaseException], ...]
 
     async def put(self, key: str, data: bytes) -> None: ...
     async def get(self, key: str) -> bytes: ...
     async def delete(self, key: str) -> None: ...
+    def entries(self, prefix: str = "") -> AsyncIterator[BlobEntry]: ...
     def keys(self, prefix: str = "") -> AsyncIterator[str]: ...
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
@@ -84,12 +97,29 @@ class FileBlobStore:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
-    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
-        paths = await asyncio.to_thread(lambda: sorted(p for p in self.root.rglob("*") if p.is_file()))
-        for path in paths:
+    async def entries(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
+        for entry in await asyncio.to_thread(self._entries, prefix):
+            yield entry
+
+    def _entries(self, prefix: str) -> list[BlobEntry]:
+        # Walk only the prefix's folder: listing the models must not walk every drawing.
+        base = self._path(prefix.rstrip("/")) if prefix.rstrip("/") else self.root
+        found = []
+        for path in sorted(base.rglob("*")):
             key = path.relative_to(self.root).as_posix()
-            if key.startswith(prefix) and not path.name.startswith(".tmp-"):
-                yield key
+            if not key.startswith(prefix) or path.name.startswith(".tmp-"):
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:  # deleted while listing
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append(BlobEntry(key, info.st_size, datetime.fromtimestamp(info.st_mtime, UTC)))
+        return found
+
+    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+        async for entry in self.entries(prefix):
+            yield entry.key
 
     async def ping(self) -> None:
         def check() -> None:
@@ -156,10 +186,14 @@ class S3BlobStore:
         except (obstore.exceptions.NotFoundError, FileNotFoundError):
             return
 
-    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+    async def entries(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
         async for batch in obstore.list(self._store, prefix=prefix or None):
             for meta in batch:
-                yield meta["path"]
+                yield BlobEntry(meta["path"], int(meta["size"]), meta["last_modified"])
+
+    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+        async for entry in self.entries(prefix):
+            yield entry.key
 
     async def ping(self) -> None:
         try:

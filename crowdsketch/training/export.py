@@ -1,6 +1,6 @@
 """ONNX export, the model card, and publishing both to the blob store.
 
-A published model is two blobs under `models/<version>/`: `model.onnx` (one self-contained
+A published model is two blobs under `models/<model id>/`: `model.onnx` (one self-contained
 file, input "strokes_raster" (batch, 1, S, S) float32, output "logits" (batch, classes)) and
 `card.json`, which records what is needed to rebuild the network and to preprocess a drawing
 the way it was trained. `card["preprocessing"]` is exactly `RasterSpec.to_dict()`, so a reader
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import platform
 import tempfile
+import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,7 +79,7 @@ def model_card(
     model: TrainedModel,
     spec: RasterSpec,
     *,
-    version: int,
+    model_id: uuid.UUID,
     dataset_size: int,
     dataset_hash: str,
     config: dict[str, Any],
@@ -86,7 +87,7 @@ def model_card(
     """Everything needed to rebuild the network, preprocess its input and judge it."""
     network_config = model.network_config
     return {
-        "version": version,
+        "model_id": str(model_id),
         "created_at": datetime.now(UTC).isoformat(),
         "classes": list(model.classes),
         "preprocessing": spec.to_dict(),
@@ -111,12 +112,14 @@ def model_card(
     }
 
 
-async def publish_model(blobs: BlobStore, version: int, onnx_bytes: bytes, card: dict[str, Any]) -> str:
-    """Write `models/<version>/model.onnx`, then `card.json`; return the prefix `models/<version>/`.
+async def publish_model(blobs: BlobStore, model_id: uuid.UUID, onnx_bytes: bytes, card: dict[str, Any]) -> str:
+    """Write `models/<model id>/model.onnx`, then `card.json`; return the prefix.
 
-    The card goes last: a reader that finds the card finds the model beside it.
+    The card goes last: a reader that finds the card finds the model beside it. The folder
+    is named by the model's id, not its version: the version is numbered when the row is
+    inserted, and two workers finishing at once must not write to one folder.
     """
-    prefix = f"models/{version}/"
+    prefix = f"models/{model_id}/"
     await blobs.put(prefix + "model.onnx", onnx_bytes)
     await blobs.put(prefix + "card.json", json.dumps(card, indent=2, sort_keys=True).encode())
     return prefix

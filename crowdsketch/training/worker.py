@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
 
 from crowdsketch.db.models import ModelVersion, TrainingJob
 from crowdsketch.ports.queue import JobDelivery
@@ -97,14 +96,14 @@ class TrainingWorker:
             train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set
         )
         onnx_bytes = await asyncio.to_thread(export_onnx, trained, DEFAULT_SPEC)
-        version = await resources.db.run(_next_version, write=False)
-        card = model_card(trained, DEFAULT_SPEC, version=version, dataset_size=dataset.size,
+        model_id = uuid.uuid4()
+        card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=dataset.size,
                           dataset_hash=dataset.content_hash, config=config)
         card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
-        prefix = await publish_model(resources.blobs, version, onnx_bytes, card)
+        prefix = await publish_model(resources.blobs, model_id, onnx_bytes, card)
         metrics: dict[str, Any] = trained.metrics
         return ModelVersion(
-            id=uuid.uuid4(),
+            id=model_id,
             classes=dataset.classes,
             accuracy=float(metrics["validation_accuracy"]),
             metrics={k: v for k, v in metrics.items() if k != "history"},
@@ -174,7 +173,3 @@ class TrainingWorker:
             except Exception:  # noqa: BLE001 - the queue or the database is down: try again later
                 logger.warning("ending the jobs the queue gave up on failed", exc_info=True)
             await asyncio.sleep(DEAD_LETTER_RETRY_S)
-
-
-async def _next_version(session: Any) -> int:
-    return int((await session.execute(select(func.max(ModelVersion.version)))).scalar_one() or 0) + 1

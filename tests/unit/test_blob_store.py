@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -94,6 +95,25 @@ async def test_keys_drops_deleted_keys(store: BlobStore) -> None:
     await store.put("drawings/b", b"2")
     await store.delete("drawings/a")
     assert await _keys(store, "drawings/") == ["drawings/b"]
+
+
+async def test_entries_list_each_blob_under_a_folder_with_its_size_and_write_time(store: BlobStore) -> None:
+    # S3 reports whole seconds, and a file system's clock may be coarser than Python's.
+    before = datetime.now(UTC) - timedelta(seconds=2)
+    await store.put("drawings/a/1.json", b"12345")
+    await store.put("drawings/b/2.json", b"")
+    await store.put("models/1/model.onnx", b"onnx")
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    entries = sorted([entry async for entry in store.entries("drawings/")], key=lambda e: e.key)
+    assert [(e.key, e.size) for e in entries] == [("drawings/a/1.json", 5), ("drawings/b/2.json", 0)]
+    assert all(before <= e.modified_at <= after for e in entries)
+    assert [e.key async for e in store.entries("models/")] == ["models/1/model.onnx"]
+    assert sorted([e.key async for e in store.entries()]) == await _keys(store)
+
+
+async def test_entries_of_a_missing_folder_are_empty(store: BlobStore) -> None:
+    await store.put("drawings/a", b"1")
+    assert [e async for e in store.entries("models/")] == []
 
 
 async def test_ping(store: BlobStore) -> None:

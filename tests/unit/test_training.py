@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import json
 import math
 from dataclasses import dataclass
@@ -135,8 +137,9 @@ def test_onnx_export_matches_torch_with_any_batch_size(trained: tuple[TrainedMod
 
 def test_model_card_records_how_to_rebuild_and_preprocess(trained: tuple[TrainedModel, list[EpochProgress]]) -> None:
     model, _ = trained
-    card = model_card(model, SPEC, version=3, dataset_size=200, dataset_hash="ab" * 32, config={"epochs": 3, "seed": 1})
-    assert card["version"] == 3
+    model_id = uuid.uuid4()
+    card = model_card(model, SPEC, model_id=model_id, dataset_size=200, dataset_hash="ab" * 32, config={"epochs": 3, "seed": 1})
+    assert card["model_id"] == str(model_id)
     assert card["classes"] == model.classes
     assert RasterSpec.from_dict(card["preprocessing"]) == SPEC
     assert card["preprocessing_name"] == "crowdsketch.raster/v1"
