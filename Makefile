@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run run-distributed test test-web bench bench-classify bench-train bench-bundle clean
+.PHONY: setup run run-distributed test test-web bench bench-classify bench-train bench-bundle bench-mixed clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -55,6 +55,9 @@ bench-train: setup
 
 bench-bundle: setup
 	$(BIN)/python bench/bundle.py
+
+bench-mixed: setup
+	$(BIN)/python bench/mixed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(WEB)/node_modules $(WEB)/dist

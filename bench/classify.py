@@ -79,19 +79,21 @@ def model_inprocess(data_dir: Path, env: dict[str, str], log: Path, per_shape: i
     config = {"epochs": epochs, "seed": 0}
     trained = train(TrainConfig(epochs=epochs, seed=0), images, labels, shapes)
     onnx_bytes = export_onnx(trained, DEFAULT_SPEC)
-    card = model_card(trained, DEFAULT_SPEC, version=1, dataset_size=len(drawings), dataset_hash="0" * 64, config=config)
+    model_id = uuid.uuid4()
+    card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=len(drawings), dataset_hash="0" * 64,
+                      config=config)
 
     from crowdsketch.settings import Settings
 
     async def publish() -> None:
         resources = Resources.build(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None))
         try:
-            prefix = await publish_model(resources.blobs, 1, onnx_bytes, card)
+            prefix = await publish_model(resources.blobs, model_id, onnx_bytes, card)
             metrics = {k: v for k, v in trained.metrics.items() if k != "history"}
 
             async def insert(session) -> None:  # type: ignore[no-untyped-def]
                 session.add(ModelVersion(
-                    id=uuid.uuid4(), version=1, job_id=None, classes=shapes,
+                    id=model_id, version=1, job_id=None, classes=shapes,
                     accuracy=float(metrics["validation_accuracy"]), metrics=metrics, dataset_size=len(drawings),
                     dataset_hash="0" * 64, blob_prefix=prefix, active=True, activated_at=datetime.now(UTC),
                 ))

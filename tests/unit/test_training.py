@@ -158,8 +158,9 @@ def test_model_card_records_how_to_rebuild_and_preprocess(trained: tuple[Trained
 
 async def test_publish_model_writes_the_model_and_its_card(tmp_path: Path) -> None:
     blobs = FileBlobStore(tmp_path)
-    card = {"version": 5, "classes": ["a", "b"]}
-    prefix = await publish_model(blobs, 5, b"onnx-bytes", card)
-    assert prefix == "models/5/"
-    assert await blobs.get("models/5/model.onnx") == b"onnx-bytes"
-    assert json.loads(await blobs.get("models/5/card.json")) == card
+    model_id = uuid.uuid4()
+    card = {"model_id": str(model_id), "classes": ["a", "b"]}
+    prefix = await publish_model(blobs, model_id, b"onnx-bytes", card)
+    assert prefix == f"models/{model_id}/"
+    assert await blobs.get(f"models/{model_id}/model.onnx") == b"onnx-bytes"
+    assert json.loads(await blobs.get(f"models/{model_id}/card.json")) == card
