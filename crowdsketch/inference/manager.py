@@ -64,6 +64,9 @@ class Prediction:
     model_version: int
 
 
+FIRST_MODEL_POLL_S = 2.0
+
+
 class ModelManager:
     def __init__(
         self,
@@ -148,7 +151,12 @@ class ModelManager:
 
     async def _poll(self) -> None:
         while True:
-            await asyncio.sleep(self._poll_interval_s)
+            # Until a first model is in service, look often: a new stack's first model
+            # should answer within seconds of its training ending, even where no
+            # notification reaches this process (the embedded stack's worker is a child
+            # process, and its in-memory pub/sub does not cross processes).
+            waiting = self._current is None
+            await asyncio.sleep(min(self._poll_interval_s, FIRST_MODEL_POLL_S) if waiting else self._poll_interval_s)
             await self._refresh_quietly()
 
     async def _listen(self) -> None:
