@@ -11,10 +11,15 @@ from fastapi import APIRouter, FastAPI
 from crowdsketch import __version__
 from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.collection.router import router as collection_router
-from crowdsketch.errors import install_error_handlers
+from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.health import router as health_router
 from crowdsketch.inference.router import router as inference_router
-from crowdsketch.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from crowdsketch.middleware import (
+    BodyReadTimeoutMiddleware,
+    BodySizeLimitMiddleware,
+    InFlightLimitMiddleware,
+    RequestContextMiddleware,
+)
 from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
 from crowdsketch.web import install_web
@@ -48,6 +53,7 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    document_error_answers(app)
     app.include_router(health_router)
     for router in ROLE_ROUTERS[role]:
         app.include_router(router)
@@ -57,6 +63,10 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         max_bytes=settings.max_body_bytes,
         larger_limits={"/api/admin/import": settings.max_import_bytes},
     )
+    app.add_middleware(
+        BodyReadTimeoutMiddleware, timeout_s=settings.body_read_timeout_s, min_rate=settings.body_min_rate_bytes_s
+    )
+    app.add_middleware(InFlightLimitMiddleware, max_in_flight=settings.max_in_flight_per_address)
     # Added last, so it is outermost: every answer, 413 and 500 included, carries the id.
     app.add_middleware(RequestContextMiddleware)
     return app

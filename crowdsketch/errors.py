@@ -68,6 +68,15 @@ class ConflictError(AppError):
     retryable = True
 
 
+class RequestTimeoutError(AppError):
+    status_code = 408
+    code = "REQUEST_TIMEOUT"
+
+    def headers(self) -> dict[str, str]:
+        # The rest of the body may still trickle in: the connection is not worth keeping.
+        return {"Connection": "close"}
+
+
 class PayloadTooLargeError(AppError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
@@ -149,6 +158,8 @@ async def _http_exception(_: Request, exc: Exception) -> JsonResponse:
         error = ValidationError.for_field("body", "the body could not be read as JSON")
     elif exc.status_code == 404:
         error = NotFoundError(str(exc.detail))
+    elif exc.status_code == 408:
+        error = RequestTimeoutError(str(exc.detail), details=[{"field": "body", "message": str(exc.detail)}])
     elif exc.status_code == 413:
         error = PayloadTooLargeError(str(exc.detail), details=[{"field": "body", "message": str(exc.detail)}])
     else:
@@ -162,3 +173,52 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+
+
+_ERROR_BODY_SCHEMA: dict[str, Any] = {
+    "title": "ErrorBody",
+    "type": "object",
+    "required": ["error", "message", "requestId"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "requestId": {"type": "string"},
+        "details": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message"],
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+        }},
+        "retryAfter": {"type": "integer"},
+    },
+}
+
+
+def document_error_answers(app: FastAPI) -> None:
+    """The OpenAPI document as the app answers: FastAPI documents a 422 `HTTPValidationError`
+    on every route that takes input, where this app answers 400 and the envelope; and every
+    route with a body can also get the middleware's 413 (too large) and 408 (too slow)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = build()
+        envelope = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", {"description": "Invalid request; `details` names each field at fault"})
+                if "requestBody" in operation:
+                    responses.setdefault("408", {"description": "The body arrived too slowly"})
+                    responses.setdefault("413", {"description": "The body is over the size limit"})
+                for status in ("400", "408", "413"):
+                    if status in responses:
+                        responses[status]["content"] = envelope
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        schemas["ErrorBody"] = _ERROR_BODY_SCHEMA
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

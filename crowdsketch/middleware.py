@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -10,7 +11,7 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crowdsketch.errors import PayloadTooLargeError, error_response, internal_error_response
+from crowdsketch.errors import PayloadTooLargeError, RateLimitedError, error_response, internal_error_response
 from crowdsketch.logs import request_id_var
 from crowdsketch.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -101,6 +102,92 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+class TooManyInFlightError(RateLimitedError):
+    code = "TOO_MANY_REQUESTS_IN_FLIGHT"
+
+
+class InFlightLimitMiddleware:
+    """Caps the requests one client address has in flight in this process: past the cap the
+    next one gets 429 + Retry-After at once, so that one client cannot hold every
+    connection and database slot. Probes and metrics are not counted."""
+
+    def __init__(self, app: ASGIApp, max_in_flight: int,
+                 exempt_paths: frozenset[str] = frozenset({"/healthz", "/readyz", "/metrics"})) -> None:
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.exempt_paths = exempt_paths
+        self._in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.max_in_flight or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        current = self._in_flight.get(address, 0)
+        if current >= self.max_in_flight:
+            refused = TooManyInFlightError(
+                f"More than {self.max_in_flight} requests in flight from this address; retry when one has finished.",
+                retry_after_s=1,
+            )
+            await error_response(refused)(scope, receive, send)
+            return
+        self._in_flight[address] = current + 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            left = self._in_flight[address] - 1
+            if left:
+                self._in_flight[address] = left
+            else:
+                del self._in_flight[address]
+
+
+class BodyReadTimeoutMiddleware:
+    """Answers 408 (and closes the connection) when a request body arrives too slowly: all
+    of it must come within `timeout_s` plus one second for each `min_rate` bytes received
+    (the rule of Apache's mod_reqtimeout), so a client trickling bytes cannot hold a
+    connection and a request slot for long while a slow mobile upload still gets through."""
+
+    def __init__(self, app: ASGIApp, timeout_s: float, min_rate: int) -> None:
+        self.app = app
+        self.timeout_s = timeout_s
+        self.min_rate = min_rate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.timeout_s:
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        received = 0
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal received, body_done
+            if body_done:
+                # Past the body, receive() waits for the client to go away: no deadline there.
+                return await receive()
+            allowed = started + self.timeout_s + received / self.min_rate - loop.time()
+            try:
+                async with asyncio.timeout(max(allowed, 0.0)):
+                    message = await receive()
+            except TimeoutError:
+                # An HTTPException is what the body reader lets through; the handler renders
+                # it as this 408's envelope.
+                raise HTTPException(
+                    408, detail=f"The request body arrived slower than {self.min_rate} bytes/s; send it faster."
+                ) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
+            return message
+
+        await self.app(scope, timed_receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -15,6 +15,9 @@ fixed order, so a TypeScript port that copies the steps below gets the same numb
    scale = (size − 2·padding) / max(w, h), or 0 when both are 0 (a dot).
    X = (x − minX)·scale + (size − w·scale) / 2, and the same for Y with h: the ink's box is
    scaled uniformly to the inner square and centred, so a line or a dot lands in the middle.
+   Two extremes that doubles cannot hold otherwise: when w or h overflows (coordinates
+   near ±1.8e308), every coordinate is halved first (exact, and the scale undoes it); when
+   the scale itself overflows (a box under about 1e-307 across), scale = 0, a dot.
 3. **Draw.** Consecutive kept points of a stroke make segments; a one-point stroke is a
    zero-length segment (a dot). For each pixel (col, row), with centre
    (px, py) = (col + 0.5, row + 0.5), and each segment A→B, with (dx, dy) = B − A and
@@ -28,6 +31,7 @@ The `t` of each point is ignored: the model sees the shape, not the timing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -117,10 +121,16 @@ def rasterize(strokes: StrokesLike, spec: RasterSpec = DEFAULT_SPEC) -> np.ndarr
     kept = decimate(strokes, spec.max_points)
 
     points = np.array([p for stroke in kept for p in stroke], dtype=np.float64)  # (P, 2)
-    low = points.min(axis=0)
-    extent = points.max(axis=0) - low  # (w, h)
+    low, high = points.min(axis=0), points.max(axis=0)
+    with np.errstate(over="ignore"):
+        extent = high - low  # (w, h)
+    if not np.isfinite(extent).all():
+        points, low = points / 2, low / 2
+        extent = high / 2 - low
     longest = max(float(extent[0]), float(extent[1]))
     scale = (spec.size - 2 * spec.padding) / longest if longest > 0 else 0.0
+    if not math.isfinite(scale):
+        scale = 0.0
     points = (points - low) * scale + (spec.size - extent * scale) / 2
 
     # Segment i runs from starts[i] to ends[i]; a one-point stroke is a dot from p to p.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from crowdsketch.admin.auth import AuthService
 from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
+from crowdsketch.collection.limits import SubmissionLimits
 from crowdsketch.collection.service import CollectionService
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
 from crowdsketch.inference.manager import ModelManager
@@ -30,6 +31,7 @@ class Resources:
     kv: KeyValueStore
     kv_guard: DependencyGuard
     collection: CollectionService
+    submission_limits: SubmissionLimits
     auth: AuthService
     jobs: JobQueue
     jobs_guard: DependencyGuard
@@ -64,11 +66,16 @@ class Resources:
         catalog = ShapeCatalog(db, settings.shape_cache_ttl_s)
         idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
         collection = CollectionService(db, blobs, blob_guard, kv, kv_guard, catalog, idempotency)
+        submission_limits = SubmissionLimits(
+            kv, kv_guard, window_s=settings.drawing_rate_window_s,
+            per_session=settings.drawing_rate_per_session, per_address=settings.drawing_rate_per_address,
+        )
         auth = AuthService(settings, kv, kv_guard)
         jobs = job_queue_from_settings(settings, db)
         jobs_guard = guards.guard("job queue", jobs.transient_errors)
         models = ModelManager(db, blobs, blob_guard, kv, settings.model_poll_interval_s)
-        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, auth, models=models, jobs=jobs, jobs_guard=jobs_guard)
+        return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
+                   models=models, jobs=jobs, jobs_guard=jobs_guard)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""

@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=60.0, gt=0)
     amqp_training_queue: str = Field(default="crowdsketch.training", min_length=1, max_length=200)
 
+    # Abuse limits; 0 turns a limit off. Drawing submissions are counted in the key-value
+    # store, so every process of a deployment shares the counts, in fixed windows of
+    # `drawing_rate_window_s` that start with the first submission counted. In-flight
+    # requests are counted per server process. A request body must arrive within
+    # `body_read_timeout_s` plus one second for each `body_min_rate_bytes_s` bytes received.
+    drawing_rate_window_s: int = Field(default=60, ge=1)
+    drawing_rate_per_session: int = Field(default=60, ge=0)
+    drawing_rate_per_address: int = Field(default=6000, ge=0)
+    max_in_flight_per_address: int = Field(default=128, ge=0)
+    body_read_timeout_s: float = Field(default=20.0, ge=0)
+    body_min_rate_bytes_s: int = Field(default=500, ge=1)
+
     # The front end's build (`npm run build` in web/), served beside the API.
     web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
 

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from crowdsketch.responses import JsonResponse
 
 from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
-from crowdsketch.deps import CollectionServiceDep
+from crowdsketch.deps import CollectionServiceDep, ResourcesDep
 
 router = APIRouter(prefix="/api", tags=["collection"])
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_SESSION_ID = re.compile(SESSION_ID_PATTERN)
 SessionIdHeader = Annotated[
     str | None,
     Header(
@@ -35,6 +37,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid drawing; `details` names each field at fault"},
     409: {"description": "The idempotency key is in flight, or was used for another drawing"},
     413: {"description": "Body over 1 MiB"},
+    429: {"description": "Too many drawings from this session or address; retry after `Retry-After` seconds"},
     503: {"description": "A dependency is down; retry after `Retry-After` seconds"},
 }
 
@@ -52,7 +55,17 @@ async def next_shape(service: CollectionServiceDep, response: Response, session_
     return ShapeRef(id=shape.id, name=shape.name)
 
 
-@router.post("/drawings", status_code=201, response_model=DrawingCreated, responses=ERROR_RESPONSES)
+async def count_submission(request: Request, resources: ResourcesDep) -> None:
+    """Runs before the body is validated, so that every attempt counts, a bad one too."""
+    session_id = request.headers.get("X-Session-Id")
+    address = request.client.host if request.client else "unknown"
+    await resources.submission_limits.count(session_id if session_id and _SESSION_ID.match(session_id) else None, address)
+
+
+@router.post(
+    "/drawings", status_code=201, response_model=DrawingCreated, responses=ERROR_RESPONSES,
+    dependencies=[Depends(count_submission)],
+)
 async def submit_drawing(
     body: DrawingCreate,
     service: CollectionServiceDep,

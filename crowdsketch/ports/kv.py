@@ -76,6 +76,7 @@ class MemoryKeyValueStore:
             expires_at = now + ttl_s
         count = int(current or 0) + 1
         self._data[key] = (str(count).encode(), expires_at)
+        self._sweep_now_and_then()
         return count, expires_at - now
 
     async def publish(self, channel: str, message: bytes) -> None:
