@@ -82,6 +82,11 @@ async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dic
     return {**config.model_dump(by_alias=True), "shapes": shapes}
 
 
+# A model's version is max + 1 when it is inserted; workers finishing together retry, and
+# each round one of them wins, so this bounds how many may finish in the same moment.
+VERSION_ATTEMPTS = 20
+
+
 class TrainingJobs:
     def __init__(
         self,
@@ -283,10 +288,19 @@ class TrainingJobs:
             job = await session.get(TrainingJob, job_id)
             if job is None or job.status != "running" or job.lease_owner != owner:
                 return None
-            latest = (await session.execute(select(func.max(ModelVersion.version)))).scalar_one()
-            model.version, model.job_id = (latest or 0) + 1, job_id
-            session.add(model)
-            await session.flush()
+            model.job_id = job_id
+            for attempt in range(VERSION_ATTEMPTS):
+                latest = (await session.execute(select(func.max(ModelVersion.version)))).scalar_one()
+                model.version = (latest or 0) + 1
+                try:
+                    async with session.begin_nested():
+                        session.add(model)
+                        await session.flush()
+                    break
+                except IntegrityError:
+                    # Another worker's model took that version since we looked: number again.
+                    if attempt == VERSION_ATTEMPTS - 1:
+                        raise
             if job.config.get("activate") or latest is None:
                 await make_active(session, model)
             job.status, job.model_id, job.finished_at = "completed", model.id, datetime.now(UTC)
