@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     retry_attempts: int = Field(default=2, ge=1, le=10)
     retry_backoff_s: float = Field(default=0.05, ge=0)
     breaker_threshold: int = Field(default=3, ge=1)
-    breaker_reset_s: float = Field(default=5.0, gt=0)
+    # Recovery at the worst moment is this plus one probe: the 5 s promise needs headroom.
+    breaker_reset_s: float = Field(default=3.0, gt=0)
     database_pool_size: int = Field(default=20, ge=1)
 
     # Admin sessions and log-in. bcrypt's cost is at least 12 outside tests.

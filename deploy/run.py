@@ -23,7 +23,10 @@ Each child runs in a process group of its own. Ctrl-C or SIGTERM stops nginx fir
 requests), then the services and workers, then moto: the whole group of each, SIGKILL for a
 group still alive after the grace period, and every group is checked empty before exit. A
 child also gets SIGTERM if this supervisor dies without cleaning up. If any child exits on
-its own, everything is stopped and the exit status is 1, as honcho and foreman do.
+its own, everything is stopped and the exit status is 1, as honcho and foreman do, with one
+exception: a training worker that dies after running for WORKER_MIN_UPTIME_S is started
+again (the job it held has gone back to the queue, for the other workers), since the
+workers are interchangeable and one crash must not take nginx and every service down.
 
 The settings come from the environment (deploy/topology.py; README.md, "Distributed
 deployment").
@@ -49,6 +52,9 @@ DEPLOY_DIR = Path(__file__).resolve().parent
 ROOT = DEPLOY_DIR.parent
 STOP_GRACE_S = 15.0
 START_TIMEOUT_S = 90.0
+# A worker that dies sooner than this after its start cannot start (settings, broker): that
+# stops everything, as any other child's exit does, rather than restarting in a loop.
+WORKER_MIN_UPTIME_S = 10.0
 
 
 # --------------------------------------------------------------------------------------
@@ -106,6 +112,8 @@ class Child:
         self.name = name
         self.args = args
         self.expected_exit = False
+        self.restartable = False
+        self.started_at = time.monotonic()
         output = log_file.open("ab") if log_file is not None else subprocess.PIPE
         self.proc = subprocess.Popen(
             args, env=env, cwd=str(ROOT), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
@@ -167,11 +175,21 @@ class Supervisor:
 
     # -- starting -------------------------------------------------------------------
 
-    def start(self, name: str, args: list[str], log_file: Path | None = None) -> Child:
+    def start(self, name: str, args: list[str], log_file: Path | None = None, restartable: bool = False) -> Child:
         child = Child(self.console, name, args, self.plan.env, log_file, _COLORS[len(self.children) % len(_COLORS)])
+        child.restartable = restartable
         self.children.append(child)
         self._write_processes()
         return child
+
+    def restart(self, index: int) -> None:
+        """Start a child that died again, in its place (the same name, args and colour)."""
+        dead = self.children[index]
+        dead.signal_group(signal.SIGKILL)  # whatever it started dies with it
+        child = Child(self.console, dead.name, dead.args, self.plan.env, None, _COLORS[index % len(_COLORS)])
+        child.restartable = True
+        self.children[index] = child
+        self._write_processes()
 
     def _write_processes(self) -> None:
         """The process groups started, for whoever needs to check they are gone (the test)."""
@@ -182,11 +200,17 @@ class Supervisor:
         """Raise if a signal came or a child exited on its own."""
         if self.stopping.is_set():
             raise Stopping
-        for child in self.children:
+        for index, child in enumerate(self.children):
             code = child.proc.poll()
-            if code is not None and not child.expected_exit:
-                self.failed = f"{child.name} exited with status {code}"
-                raise Stopping
+            if code is None or child.expected_exit:
+                continue
+            if child.restartable and time.monotonic() - child.started_at >= WORKER_MIN_UPTIME_S:
+                self.console.say(f"{child.name} exited with status {code}: starting it again "
+                                 "(a job it held has gone back to the queue for another worker)")
+                self.restart(index)
+                continue
+            self.failed = f"{child.name} exited with status {code}"
+            raise Stopping
 
     def wait_http(self, child: Child, url: str, timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
@@ -244,7 +268,7 @@ class Supervisor:
                                                "--port", str(port), "--no-worker", "--no-bootstrap", "--no-migrate"])
         for index in range(1, plan.workers + 1):
             bootstrap = ["--bootstrap"] if plan.bootstrap and index == 1 else []
-            self.start(f"worker.{index}", [*command, "worker", *bootstrap])
+            self.start(f"worker.{index}", [*command, "worker", *bootstrap], restartable=True)
         services = [child for child in self.children if child.name.split(".")[0] in plan.services]
         for child, port in zip(services, [p for ps in plan.services.values() for p in ps], strict=True):
             self.wait_http(child, f"http://{SERVICE_HOST}:{port}/healthz")

@@ -45,6 +45,10 @@ def create_engine(url: str, *, timeout_s: float, pool_size: int) -> AsyncEngine:
         return engine
     return create_async_engine(
         url,
+        # A pooled connection may have died with the server (or the network) since it was
+        # last used: ping it when it is taken, so that a dead one is replaced there and then
+        # instead of failing the request that drew it, long after the server came back.
+        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=timeout_s,

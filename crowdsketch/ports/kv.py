@@ -19,6 +19,8 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 import redis.exceptions
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 
 class KeyValueStore(Protocol):
@@ -129,8 +131,12 @@ class RedisKeyValueStore:
             socket_connect_timeout=timeout_s,
             health_check_interval=30,
             max_connections=256,
-            # Retries belong to the guard around this store, not to the client.
-            retry=None,
+            # Retries belong to the guard around this store, with one exception: a pooled
+            # connection that died during an outage is replaced and the command sent once more
+            # on a fresh one, so the first call after Redis is back does not fail on a corpse
+            # (and hold the breaker open another reset period). A reply lost after Redis ran
+            # the command runs it twice: a 409 on an idempotency claim, or one extra count.
+            retry=Retry(NoBackoff(), 1, (redis.exceptions.ConnectionError,)),
         )
 
     async def get(self, key: str) -> bytes | None:

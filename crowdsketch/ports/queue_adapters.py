@@ -45,10 +45,23 @@ class RabbitDelivery:
         self._incoming = incoming
 
     async def ack(self) -> None:
-        await self._incoming.ack()
+        await self._settle(self._incoming.ack)
 
     async def reject(self) -> None:
-        await self._incoming.nack(requeue=True)
+        await self._settle(lambda: self._incoming.nack(requeue=True))
+
+    async def _settle(self, settle: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await settle()
+        except (aio_pika.exceptions.ChannelInvalidStateError, aiormq.exceptions.AMQPError) as error:
+            # The channel this delivery came on has closed (the broker went away meanwhile),
+            # and the delivery with it: the broker has put the message back, and whoever
+            # takes it next finds the job ended and drops it. Nothing is left to settle, and
+            # nothing here is worth ending the worker for.
+            logger.warning(
+                "a delivery's channel closed before it was settled; the broker delivers it again",
+                extra={"jobId": str(self.message.job_id), "error": repr(error)},
+            )
 
 
 class RabbitJobQueue:
@@ -81,6 +94,11 @@ class RabbitJobQueue:
             if self._publisher is None or self._publisher.is_closed:
                 if self._connection is None or self._connection.is_closed:
                     self._connection = await aio_pika.connect_robust(self.url, timeout=self._timeout_s)
+                elif not self._connection.connected.is_set():
+                    # The broker went away and the robust connection is reconnecting in the
+                    # background: no channel can be opened until it is back (aio_pika would
+                    # raise a bare RuntimeError), so this is the broker being down.
+                    raise ConnectionError("the broker connection is down (reconnecting)")
                 channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
                 await self._declare(channel)
                 self._publisher = channel
