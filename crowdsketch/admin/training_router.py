@@ -66,10 +66,13 @@ async def get_training_job(job_id: JobId, session: SessionDep, jobs: TrainingJob
     responses={404: {"description": "No such job"}, 409: {"description": "The job has already ended"}},
 )
 async def cancel_training_job(
-    job_id: JobId, session: SessionDep, admin: CurrentAdmin, jobs: TrainingJobsDep
+    job_id: JobId, admin: CurrentAdmin, jobs: TrainingJobsDep, resources: ResourcesDep
 ) -> TrainingJobRead:
     """A job not yet running is cancelled at once; a running one stops after its epoch."""
-    return job_read(await jobs.cancel(session, admin, job_id))
+    # A unit of work of its own, as the worker's progress writes are: on SQLite both then
+    # hold the write lock from read to write, and neither overwrites the other's change to
+    # the job's progress (on PostgreSQL the row lock does that).
+    return job_read(await resources.db.run(lambda session: jobs.cancel(session, admin, job_id)))
 
 
 @models_router.get("/models", response_model=list[ModelRead])

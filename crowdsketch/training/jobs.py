@@ -260,9 +260,13 @@ class TrainingJobs:
         return await self._update_running(job_id, owner, {})
 
     async def record_progress(self, job_id: uuid.UUID, owner: str, epoch: EpochProgress) -> bool:
-        """Append one epoch's figures (and extend the lease)."""
+        """Append one epoch's figures (and extend the lease). The row is locked while its
+        progress is rewritten: two epochs' writes, or a write and an admin's cancel
+        request, would otherwise each overwrite what the other added."""
         async def work(session: AsyncSession) -> bool:
-            job = await session.get(TrainingJob, job_id)
+            job = (
+                await session.execute(select(TrainingJob).where(TrainingJob.id == job_id).with_for_update())
+            ).scalar_one_or_none()
             if job is None or job.status != "running" or job.lease_owner != owner:
                 return False
             epochs = [e for e in job.progress.get("epochs", []) if e["epoch"] != epoch.epoch]
