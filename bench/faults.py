@@ -50,7 +50,8 @@ from tests.faults.training import (  # noqa: E402
     training_config,
     wait_for_jobs,
 )
-from tests.faults.stack import Backends, FaultTopology, find_nginx  # noqa: E402
+from tests.faults.stack import Backends, FaultTopology  # noqa: E402
+from tests.support.processes import find_nginx  # noqa: E402
 
 DEFAULT_FAULTS = ",".join([*(f"{name}:down" for name in DEPENDENCIES), "PostgreSQL:blackhole",
                            "Redis:down:after-probe"])

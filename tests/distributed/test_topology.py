@@ -29,6 +29,7 @@ import pytest
 
 from tests.conftest import AMQP_HOST, AMQP_PORT, IN_CI, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require_service
 from tests.support.drawings import circle_strokes, drawing_body, stroke_data, submission_headers
+from tests.support.processes import find_nginx, free_ports
 from tests.support.stacks import delete_rabbit_queues, unique_name
 
 pytestmark = [pytest.mark.distributed, pytest.mark.topology]
@@ -39,27 +40,6 @@ AMQP_URL = f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/"
 ADMIN_EMAIL = "admin@localhost"  # the deploy script's first admin
 ADMIN_PASSWORD = "topology test password"
 T = TypeVar("T")
-
-
-def _nginx() -> str | None:
-    for folder in [*os.environ.get("PATH", "").split(os.pathsep), "/usr/sbin", "/usr/local/sbin"]:
-        candidate = Path(folder or ".") / "nginx"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return None
-
-
-def _free_ports(count: int) -> list[int]:
-    import socket
-
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _until(what: str, check: Callable[[], T | None], within_s: float, log: Path, interval_s: float = 0.2) -> T:
@@ -151,7 +131,7 @@ def _flush_redis() -> None:
 
 @pytest.fixture
 def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
-    nginx = _nginx()
+    nginx = find_nginx()
     if nginx is None:
         message = "nginx is not installed (Debian: apt-get install -y nginx)"
         if IN_CI:
@@ -161,7 +141,7 @@ def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
     require_service("Redis", REDIS_HOST, REDIS_PORT)
     require_service("RabbitMQ", AMQP_HOST, AMQP_PORT)
 
-    proxy_port, collection_port, admin_port, *inference_ports = _free_ports(5)
+    proxy_port, collection_port, admin_port, *inference_ports = free_ports(5)
     database = unique_name("crowdsketch_topology")
     queue = unique_name("crowdsketch.training.topology")
     bucket = f"crowdsketch-topology-{uuid.uuid4().hex[:8]}"

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.faults.training import prepare
-from tests.faults.stack import Backends, FaultTopology, TopologyError, find_nginx
+from tests.faults.stack import Backends, FaultTopology, TopologyError
+from tests.support.processes import find_nginx
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tests.support.processes import free_ports
 from tests.support.stacks import delete_rabbit_queues, port_open
 from tests.support.tcp_proxy import TcpProxy
 
@@ -54,25 +54,6 @@ class Backends:
     @property
     def amqp_url(self) -> str:
         return f"amqp://guest:guest@{self.amqp[0]}:{self.amqp[1]}/"
-
-
-def find_nginx() -> str | None:
-    for folder in [*os.environ.get("PATH", "").split(os.pathsep), "/usr/sbin", "/usr/local/sbin"]:
-        candidate = Path(folder or ".") / "nginx"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return None
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 class TopologyError(RuntimeError):
