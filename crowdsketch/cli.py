@@ -8,35 +8,20 @@ import logging
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crowdsketch import cli_data
+from crowdsketch.cli_support import DataDirOption, progress_bar, run_or_exit, settings_for, with_resources
 from crowdsketch.settings import Role, Settings
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, ProgressColumn
-
     from crowdsketch.resources import Resources
     from crowdsketch.training.schemas import EpochProgress
 
 app = typer.Typer(help="crowdsketch: crowdsourced drawings to shape classifiers.", no_args_is_help=True)
 logger = logging.getLogger("crowdsketch")
-
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Where the embedded stack keeps its files (CROWDSKETCH_DATA_DIR).")
-]
-
-
-def _settings(data_dir: Path | None = None, **overrides: object) -> Settings:
-    values = {key: value for key, value in overrides.items() if value is not None}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    return Settings(**values)  # type: ignore[arg-type]
-
 
 @app.command()
 def serve(
@@ -55,7 +40,7 @@ def serve(
 
     if role not in ("all", "collection", "admin", "inference"):
         raise typer.BadParameter("role must be all, collection, admin or inference", param_hint="--role")
-    settings = _settings(data_dir, host=host, port=port)
+    settings = settings_for(data_dir, host=host, port=port)
     configure_logging(settings.log_level, settings.log_json)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
@@ -63,7 +48,7 @@ def serve(
     if bootstrap:
         from crowdsketch.admin.bootstrap import ensure_first_admin
 
-        asyncio.run(_with_resources(settings, ensure_first_admin))
+        asyncio.run(with_resources(settings, ensure_first_admin))
     role_name: Role = role  # type: ignore[assignment]
     logger.info("serving", extra={"role": role_name, "url": f"http://{settings.host}:{settings.port}"})
     child = None
@@ -114,7 +99,7 @@ def create_admin(
     """Create an admin (prompts for the password unless --password-stdin)."""
     from sqlalchemy.exc import IntegrityError
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -127,80 +112,11 @@ def create_admin(
             await resources.auth.create_admin(session, email, name, password)
 
     try:
-        asyncio.run(_with_resources(settings, create))
+        asyncio.run(with_resources(settings, create))
     except IntegrityError:
         typer.echo(f"an admin with the email {email} already exists", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created admin {email.strip().lower()}")
-
-
-@app.command()
-def evaluate(
-    file: Annotated[Path, typer.Argument(help="Labelled drawings, JSON Lines (label + strokes, or Quick, Draw! raw).")],
-    url: Annotated[str | None, typer.Option(help="A running crowdsketch (e.g. http://127.0.0.1:8000); default: this data dir's active model in-process.")] = None,
-    data_dir: DataDirOption = None,
-) -> None:
-    """Accuracy, per-class recall and confusion matrix of the active model on a file."""
-    from crowdsketch.evaluation import evaluate as run_evaluation
-
-    if not file.is_file():
-        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
-    lines = file.read_bytes().splitlines()
-    if url is not None:
-        import httpx
-
-        with httpx.Client(base_url=url.rstrip("/"), timeout=10) as http:
-            info = http.get("/api/inference/model/info")
-            if info.status_code != 200:
-                typer.echo(f"error: {url} has no model loaded ({info.status_code})", err=True)
-                raise typer.Exit(1)
-
-            def classify_remote(data: StrokeData) -> str:
-                answer = http.post("/api/inference/classify", json={"strokeData": data.model_dump(mode="json")})
-                answer.raise_for_status()
-                return str(answer.json()["shape"])
-
-            report = run_evaluation(lines, info.json()["classes"], classify_remote)
-    else:
-        report = asyncio.run(_evaluate_in_process(_settings(data_dir), lines))
-    typer.echo(report.render())
-
-
-async def _evaluate_in_process(settings: Settings, lines: list[bytes]) -> EvaluationReport:
-    from crowdsketch.evaluation import evaluate as run_evaluation
-    from crowdsketch.resources import Resources
-
-    resources = Resources.build(settings)
-    try:
-        await resources.models.refresh()
-        model = resources.models.current
-        if model is None:
-            typer.echo("error: there is no active model in this data dir", err=True)
-            raise typer.Exit(1)
-        return run_evaluation(lines, model.classes, lambda data: resources.models.classify(data.strokes).shape)
-    finally:
-        await resources.close()
-
-
-@app.command()
-def seed(
-    per_shape: Annotated[int, typer.Option("--per-shape", min=1, max=100_000, help="Drawings of each shape.")] = 100,
-    random_seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed, the same drawings.")] = 0,
-    data_dir: DataDirOption = None,
-) -> None:
-    """Store synthetic drawings of every active shape (source `synthetic`)."""
-    from rich.progress import MofNCompleteColumn
-
-    async def run(resources: Resources) -> None:
-        from crowdsketch.training.bootstrap import seed_synthetic
-
-        shapes = len(await resources.collection.catalog.active_shapes())
-        with _progress(MofNCompleteColumn()) as progress:
-            task = progress.add_task("seeding", total=shapes * per_shape)
-            stored = await seed_synthetic(resources, per_shape, random_seed, lambda n: progress.advance(task, n))
-        typer.echo(f"stored {stored} synthetic drawings")
-
-    asyncio.run(_with_resources(_settings(data_dir), run))
 
 
 @app.command()
@@ -238,7 +154,7 @@ def train(
         job, created = await command.start(resources, config, here=not queue)
         if not created:
             typer.echo(f"the same training is already job {job.id} ({job.status}); following it", err=True)
-        with _progress(
+        with progress_bar(
             TextColumn("epoch {task.completed:.0f}/{task.total:.0f}"),
             TextColumn("loss {task.fields[loss]}"),
             TextColumn("validation accuracy {task.fields[accuracy]}"),
@@ -262,7 +178,7 @@ def train(
             f"{' (active)' if model.active else ''}, training job {job.id}"
         )
 
-    _run_or_exit(_settings(data_dir), run)
+    run_or_exit(settings_for(data_dir), run)
 
 
 @app.command()
@@ -273,7 +189,7 @@ def worker(
     """Run a training worker against the configured queue (RabbitMQ, or the database)."""
     from crowdsketch.logs import configure_logging
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     configure_logging(settings.log_level, settings.log_json)
 
     async def run(resources: Resources) -> None:
@@ -290,7 +206,7 @@ def worker(
     # closed, and a job it held goes back to the queue for another worker.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
-        asyncio.run(_with_resources(settings, run))
+        asyncio.run(with_resources(settings, run))
     except (KeyboardInterrupt, SystemExit):
         pass
 
@@ -300,7 +216,7 @@ def migrate_command(data_dir: DataDirOption = None) -> None:
     """Bring the database schema up to date (Alembic)."""
     from crowdsketch.db.migrate import upgrade
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     upgrade(settings.database_url)
     typer.echo("database schema is up to date")
 
@@ -338,147 +254,16 @@ def doctor(
         if result is not None:
             show_repair(console, result)
 
-    _run_or_exit(_settings(data_dir), run)
+    run_or_exit(settings_for(data_dir), run)
     if not healthy:
         raise typer.Exit(1)
 
 
-@app.command("export")
-def export_command(
-    file: Annotated[str, typer.Argument(help="The file to write; `-` for stdout.")],
-    export_format: Annotated[str, typer.Option("--format", help="ndjson (the project's JSON Lines) | quickdraw")] = "ndjson",
-    shape: Annotated[list[str] | None, typer.Option("--shape", help="Only this shape (repeatable).")] = None,
-    include_flagged: Annotated[bool, typer.Option("--include-flagged", help="Flagged drawings too.")] = False,
-    source: Annotated[str | None, typer.Option(help="Only drawings from this source (game, import, ...).")] = None,
-    data_dir: DataDirOption = None,
-) -> None:
-    """Write the drawings as JSON Lines, oldest first, straight from the stores."""
-    from rich.progress import MofNCompleteColumn
-
-    from crowdsketch.admin.transfer import TransferService
-    from crowdsketch.admin.transfer_formats import EXPORT_FORMATS
-
-    if export_format not in EXPORT_FORMATS:
-        raise typer.BadParameter("ndjson or quickdraw", param_hint="--format")
-    settings = _settings(data_dir)
-    written = 0
-
-    async def export(resources: Resources) -> None:
-        nonlocal written
-        service = TransferService.from_resources(resources)
-        export_filter = await service.export_filter(shape or (), include_flagged, source)
-        total = await service.count(export_filter)
-        with _output(file) as out, _progress(MofNCompleteColumn()) as progress:
-            task = progress.add_task("exporting", total=total)
-            async for line in service.export_lines(export_filter, export_format):  # type: ignore[arg-type]
-                out.write(line)
-                written += 1
-                progress.advance(task)
-
-    _run_or_exit(settings, export)
-    typer.echo(f"exported {written} drawings to {'stdout' if file == '-' else file}", err=file == "-")
-
-
-@app.command("import")
-def import_command(
-    file: Annotated[str, typer.Argument(help="JSON Lines (ndjson or Quick, Draw! lines); `-` for stdin.")],
-    source: Annotated[str, typer.Option(help="The source the imported drawings are marked with.")] = "import",
-    data_dir: DataDirOption = None,
-) -> None:
-    """Import drawings straight into the stores; drawings already stored are skipped. Exits
-    with 1 when a line was refused (each is reported with its line number)."""
-    from rich.progress import DownloadColumn
-
-    from crowdsketch.admin.transfer import TransferService
-    from crowdsketch.admin.transfer_formats import lines_from_chunks
-    from crowdsketch.admin.transfer_schemas import ImportSummary
-
-    if file != "-" and not Path(file).is_file():
-        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
-    settings = _settings(data_dir)
-    summaries: list[ImportSummary] = []
-
-    async def load(resources: Resources) -> None:
-        service = TransferService.from_resources(resources)
-        with _input(file) as handle, _progress(DownloadColumn()) as progress:
-            task = progress.add_task("importing", total=None if file == "-" else Path(file).stat().st_size)
-
-            async def chunks() -> AsyncIterator[bytes]:
-                while chunk := await asyncio.to_thread(handle.read, 1 << 20):
-                    yield chunk
-                    progress.advance(task, len(chunk))
-
-            summaries.append(await service.import_lines(lines_from_chunks(chunks(), service.max_line_bytes), source))
-
-    _run_or_exit(settings, load)
-    [summary] = summaries
-    typer.echo(
-        f"imported {summary.imported}, duplicates {summary.duplicates}, refused {summary.failed} "
-        f"({summary.lines} line{'' if summary.lines == 1 else 's'})"
-    )
-    for error in summary.errors[:10]:
-        typer.echo(f"line {error.line}: {error.field}: {error.message}", err=True)
-    if summary.failed > 10:
-        typer.echo(f"... and {summary.failed - 10} more refused lines", err=True)
-    if summary.failed:
-        raise typer.Exit(1)
-
-
-@contextmanager
-def _output(file: str) -> Iterator[BinaryIO]:
-    """stdout, or a file that appears complete or not at all."""
-    if file == "-":
-        sys.stdout.flush()
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    target = Path(file)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            yield handle
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-@contextmanager
-def _input(file: str) -> Iterator[BinaryIO]:
-    if file == "-":
-        yield sys.stdin.buffer
-        return
-    with open(file, "rb") as handle:
-        yield handle
-
-
-def _progress(*columns: ProgressColumn) -> Progress:
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    # On stderr, so that `-` can stream the data itself through stdout.
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), *columns, TimeRemainingColumn(), console=Console(stderr=True)
-    )
-
-
-def _run_or_exit(settings: Settings, work: Callable[[Resources], Awaitable[None]]) -> None:
-    from crowdsketch.errors import AppError
-
-    try:
-        asyncio.run(_with_resources(settings, work))
-    except AppError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(1) from None
-
-
-async def _with_resources(settings: Settings, work: Callable[[Resources], Awaitable[None]]) -> None:
-    from crowdsketch.resources import Resources
-
-    resources = Resources.build(settings)
-    try:
-        await work(resources)
-    finally:
-        await resources.close()
+# Moving drawings in and out: crowdsketch/cli_data.py.
+app.command()(cli_data.seed)
+app.command("import")(cli_data.import_command)
+app.command("export")(cli_data.export_command)
+app.command()(cli_data.evaluate)
 
 
 if __name__ == "__main__":
