@@ -59,52 +59,14 @@ AIM_RATE_C32 = 1000.0
 
 def model_inprocess(data_dir: Path, env: dict[str, str], log: Path, per_shape: int, epochs: int) -> None:
     """Train a small model here and publish it as the active model of the stack at `data_dir`."""
-    import uuid
-    from datetime import UTC, datetime
+    import secrets
 
-    import numpy as np
-
-    from crowdsketch.db.models import ModelVersion
-    from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
-    from crowdsketch.resources import Resources
-    from crowdsketch.synthetic import SHAPES, synthetic_drawings
-    from crowdsketch.training.export import export_onnx, model_card, publish_model
-    from crowdsketch.training.trainer import TrainConfig, train
-
-    migrate(env, log)
-    shapes = list(SHAPES)
-    drawings = synthetic_drawings(shapes, per_shape, 0)
-    images = rasterize_batch([data.strokes for _, data in drawings], DEFAULT_SPEC)
-    labels = np.array([shapes.index(label) for label, _ in drawings], dtype=np.int64)
-    config = {"epochs": epochs, "seed": 0}
-    trained = train(TrainConfig(epochs=epochs, seed=0), images, labels, shapes)
-    onnx_bytes = export_onnx(trained, DEFAULT_SPEC)
-    model_id = uuid.uuid4()
-    card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=len(drawings), dataset_hash="0" * 64,
-                      config=config)
-
+    from bench.mixed_stacks import publish, train_small_model
     from crowdsketch.settings import Settings
 
-    async def publish() -> None:
-        resources = Resources.build(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None))
-        try:
-            prefix = await publish_model(resources.blobs, model_id, onnx_bytes, card)
-            metrics = {k: v for k, v in trained.metrics.items() if k != "history"}
-
-            async def insert(session) -> None:  # type: ignore[no-untyped-def]
-                session.add(ModelVersion(
-                    id=model_id, version=1, job_id=None, classes=shapes,
-                    accuracy=float(metrics["validation_accuracy"]), metrics=metrics, dataset_size=len(drawings),
-                    dataset_hash="0" * 64, blob_prefix=prefix, active=True, activated_at=datetime.now(UTC),
-                ))
-
-            await resources.db.run(insert)
-        finally:
-            await resources.close()
-
-    asyncio.run(publish())
-    print(f"  model: trained in-process on {len(drawings)} drawings, {epochs} epochs, validation accuracy "
-          f"{100 * trained.metrics['validation_accuracy']:.2f}%", flush=True)
+    migrate(env, log)
+    model = train_small_model(per_shape, epochs)
+    publish(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None), model, secrets.token_urlsafe(16))
 
 
 def model_worker(stack: ExitStack, data_dir: Path, env: dict[str, str], log: Path, timeout_s: float) -> None:

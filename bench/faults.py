@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python bench/faults.py`: import bench.*, tests.* and crowdsketch from this tree
 
 from bench import session  # noqa: E402
-from bench.stacks import clean_env, free_port, start_process, wait_http  # noqa: E402
+from bench.stacks import start_moto  # noqa: E402
 from tests.faults.consistency import audit_drawings, reconcile  # noqa: E402
 from tests.faults.scenario import DEPENDENCIES, FaultResult, run_fault, table  # noqa: E402
 from tests.faults.training import (  # noqa: E402
@@ -55,15 +55,6 @@ from tests.support.processes import find_nginx  # noqa: E402
 
 DEFAULT_FAULTS = ",".join([*(f"{name}:down" for name in DEPENDENCIES), "PostgreSQL:blackhole",
                            "Redis:down:after-probe"])
-
-
-def start_moto(stack: ExitStack, log: Path) -> str:
-    port = free_port()
-    proc = start_process(stack, "moto server", "moto",
-                         [sys.executable, "-m", "bench.moto_quiet", "-H", "127.0.0.1", "-p", str(port)], clean_env(), log)
-    endpoint = f"http://127.0.0.1:{port}"
-    wait_http(f"{endpoint}/moto-api/", proc, log)
-    return endpoint
 
 
 def run_one(topology: FaultTopology, dependency: str, how: str, outage_s: float, after_failed_probe: bool) -> FaultResult:
