@@ -44,14 +44,17 @@ def in_thread(fn, *args):  # type: ignore[no-untyped-def]
         return pool.submit(fn, *args).result()
 
 
-def require_service(name: str, host: str, port: int) -> None:
-    """In CI a missing service is a failure; on a laptop it is a skip with the reason."""
-    if port_open(host, port):
+def require(condition: bool, message: str, ci_duty: str = "CI must provide it") -> None:
+    """A missing prerequisite: in CI a failure, on a laptop a skip with the reason."""
+    if condition:
         return
-    message = f"{name} is not reachable on {host}:{port}"
     if IN_CI:
-        pytest.fail(message + " (CI must start it)")
+        pytest.fail(f"{message} ({ci_duty})")
     pytest.skip(message)
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    require(port_open(host, port), f"{name} is not reachable on {host}:{port}", "CI must start it")
 
 
 @pytest.fixture(scope="session")

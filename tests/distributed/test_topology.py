@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.conftest import AMQP_HOST, AMQP_PORT, IN_CI, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require_service
+from tests.conftest import AMQP_HOST, AMQP_PORT, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require, require_service
 from tests.support.drawings import circle_strokes, drawing_body, stroke_data, submission_headers
 from tests.support.processes import find_nginx, free_ports
 from tests.support.stacks import delete_rabbit_queues, unique_name
@@ -132,11 +132,7 @@ def _flush_redis() -> None:
 @pytest.fixture
 def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
     nginx = find_nginx()
-    if nginx is None:
-        message = "nginx is not installed (Debian: apt-get install -y nginx)"
-        if IN_CI:
-            pytest.fail(message + "; CI must install it")
-        pytest.skip(message)
+    require(nginx is not None, "nginx is not installed (Debian: apt-get install -y nginx)", "CI must install it")
     require_service("PostgreSQL", PG_HOST, PG_PORT)
     require_service("Redis", REDIS_HOST, REDIS_PORT)
     require_service("RabbitMQ", AMQP_HOST, AMQP_PORT)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.stack import REPO_ROOT, WEB_BUILD, Server, require, start_server, stop_server
+from tests.conftest import require
+from tests.e2e.stack import REPO_ROOT, WEB_BUILD, Server, start_server, stop_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

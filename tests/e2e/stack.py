@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
-IN_CI = os.environ.get("CI") == "true"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_BUILD = REPO_ROOT / "web" / "dist" / "index.html"
 AXE_SCRIPT = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,15 +25,6 @@ ADMIN_PASSWORD = "e2e admin password"
 SEEDED_PER_SHAPE = 20
 STARTUP_DEADLINE_S = 60.0
 STOP_DEADLINE_S = 15.0
-
-
-def require(condition: bool, message: str) -> None:
-    """A missing prerequisite: a skip with its reason on a laptop, a failure in CI."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{message} (CI must provide it)")
-    pytest.skip(message)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
 from tests.e2e.pen import draw_with_mouse, outline_for
-from tests.e2e.stack import AXE_SCRIPT, require
+from tests.conftest import require
+from tests.e2e.stack import AXE_SCRIPT
 
 pytestmark = pytest.mark.e2e
 

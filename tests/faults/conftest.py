@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.conftest import require
 from tests.faults.training import prepare
 from tests.faults.stack import Backends, FaultTopology, TopologyError
 from tests.support.processes import find_nginx
@@ -26,11 +26,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iter
     every process serving."""
     nginx = find_nginx()
     missing = ([] if nginx else ["nginx is not installed (Debian: apt-get install -y nginx)"]) + Backends().missing()
-    if missing:
-        message = "; ".join(missing)
-        if IN_CI:
-            pytest.fail(message + " (CI must provide it)")
-        pytest.skip(message)
+    require(not missing, "; ".join(missing))
     assert nginx is not None
     faulty = FaultTopology(Path(tmp_path_factory.mktemp("faults")), s3_endpoint, nginx)
     try:
