@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run run-distributed test test-web bench bench-classify bench-train bench-bundle bench-mixed clean
+.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -43,6 +43,11 @@ test: setup test-web
 
 test-web: $(WEB_STAMP)
 	cd $(WEB) && $(NPM) test
+
+# The pytest suite three times in a row while one core is kept busy (RUNS=n to change).
+RUNS ?= 3
+test-stress: setup
+	$(BIN)/python tests/stress.py --runs $(RUNS)
 
 bench: setup
 	$(BIN)/python bench/ingest.py

@@ -23,6 +23,7 @@ from tests.support.stacks import (
     delete_rabbit_queues,
     port_open,
     make_settings,
+    patient,
     unique_name,
 )
 from tests.support.tcp_proxy import TcpProxy
@@ -103,7 +104,11 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     overrides = dict(marker.kwargs) if marker else {}
     if request.param == "embedded":
         copy_sqlite_template(sqlite_template, tmp_path / "data")
-        yield Stack("embedded", make_settings(data_dir=tmp_path / "data", **overrides))
+        embedded = Stack("embedded", make_settings(data_dir=tmp_path / "data", **overrides))
+        try:
+            yield embedded
+        finally:
+            await embedded.close()
         return
 
     require_service("Redis", REDIS_HOST, REDIS_PORT)
@@ -140,9 +145,18 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
         amqp_training_queue=training_queue,
         **overrides,
     )
+    direct = patient(
+        settings,
+        database_url=f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{database}",
+        redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}",
+        aws_endpoint_url=s3,
+        amqp_url=f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/",
+    )
+    distributed = Stack("distributed", settings, proxies, direct=direct)
     try:
-        yield Stack("distributed", settings, proxies)
+        yield distributed
     finally:
+        await distributed.close()
         for proxy in proxies.values():
             proxy.stop()
         await delete_rabbit_queues(f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/", training_queue)
@@ -164,9 +178,8 @@ ADMIN_PASSWORD = "correct horse battery staple"
 
 
 async def create_admin(stack: Stack, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
-    assert stack.resources is not None
-    async with stack.resources.db.request_session() as session:
-        await stack.resources.auth.create_admin(session, email, "Curator", password)
+    async with stack.stores.db.request_session() as session:
+        await stack.stores.auth.create_admin(session, email, "Curator", password)
 
 
 @pytest.fixture

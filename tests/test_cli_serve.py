@@ -7,11 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.waiting import wait_until
 
 
 def _free_port() -> int:
@@ -36,14 +37,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait_until(condition, what: str, within_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {within_s} s")
-        time.sleep(0.1)
-
-
 def _healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
@@ -62,13 +55,13 @@ def test_sigterm_stops_the_server_and_its_worker_child(tmp_path: Path) -> None:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until(lambda: _healthy(port), "the server answering /healthz")
-        _wait_until(lambda: bool(_children(server.pid)), "the worker child starting")
+        wait_until(lambda: _healthy(port), "the server answering /healthz")
+        wait_until(lambda: bool(_children(server.pid)), "the worker child starting")
         worker = _children(server.pid)[0]
 
         server.send_signal(signal.SIGTERM)
-        _wait_until(lambda: server.poll() is not None, "the server exiting")
-        _wait_until(lambda: not _alive(worker), "the worker child exiting")
+        wait_until(lambda: server.poll() is not None, "the server exiting")
+        wait_until(lambda: not _alive(worker), "the worker child exiting")
     finally:
         if server.poll() is None:
             server.kill()
@@ -84,9 +77,9 @@ def test_sigterm_stops_a_worker_cleanly(tmp_path: Path) -> None:
         worker = subprocess.Popen([sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(data_dir)],
                                   stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_until(lambda: b"worker ready" in log.read_bytes(), "the worker starting")
+        wait_until(lambda: b"worker ready" in log.read_bytes(), "the worker starting")
         worker.send_signal(signal.SIGTERM)
-        _wait_until(lambda: worker.poll() is not None, "the worker exiting")
+        wait_until(lambda: worker.poll() is not None, "the worker exiting")
         assert worker.returncode == 0, "stopped like Ctrl-C, not killed by the signal"
     finally:
         if worker.poll() is None:

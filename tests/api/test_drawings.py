@@ -24,7 +24,7 @@ async def test_a_drawing_is_stored_with_its_strokes_and_answered_201(client: htt
     assert await stack.drawing_rows() == 1
     assert await stack.row_blob_keys() == await stack.drawing_blob_keys()
     [key] = await stack.row_blob_keys()
-    assert b'"strokes"' in await stack.resources.blobs.get(key)  # type: ignore[union-attr]
+    assert b'"strokes"' in await stack.stores.blobs.get(key)  # type: ignore[union-attr]
 
 
 async def test_user_stats_count_the_sessions_drawings(client: httpx.AsyncClient) -> None:
@@ -88,7 +88,7 @@ async def test_a_scribbled_dot_scores_lower_than_a_clean_circle(client: httpx.As
 
 
 async def test_deleting_a_blob_is_idempotent(client: httpx.AsyncClient, stack: Stack) -> None:
-    blobs = stack.resources.blobs  # type: ignore[union-attr]
+    blobs = stack.stores.blobs  # type: ignore[union-attr]
     await blobs.put("drawings/x/1.json", b"{}")
     await blobs.delete("drawings/x/1.json")
     await blobs.delete("drawings/x/1.json")

@@ -3,15 +3,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
 from tests.support.drawings import drawing_body, submission_headers
 from tests.support.stacks import Stack
-
-# These tests are about once-only storage under contention, not about timeouts: the test
-# stacks' short dependency timeout (0.5 s, for the outage tests) could turn a burst of 50
-# requests on a busy 2-core machine into a legitimate 503, so they get the production one.
-pytestmark = pytest.mark.settings(dependency_timeout_s=1.0)
 
 
 async def test_fifty_concurrent_posts_with_one_key_store_one_drawing(client: httpx.AsyncClient, stack: Stack) -> None:

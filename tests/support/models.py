@@ -46,8 +46,8 @@ async def add_model(stack: Stack, onnx_bytes: bytes, version: int, *, active: bo
     assert stack.resources is not None
     prefix = f"models/{version}/"
     card = {"classes": ["horizontal", "vertical"], "preprocessing": RasterSpec().to_dict()}
-    await stack.resources.blobs.put(prefix + "model.onnx", onnx_bytes)
-    await stack.resources.blobs.put(prefix + "card.json", orjson.dumps(card))
+    await stack.stores.blobs.put(prefix + "model.onnx", onnx_bytes)
+    await stack.stores.blobs.put(prefix + "card.json", orjson.dumps(card))
     model_id = uuid.uuid4()
 
     async def insert(session) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +59,7 @@ async def add_model(stack: Stack, onnx_bytes: bytes, version: int, *, active: bo
             activated_at=datetime.now(UTC) if active else None,
         ))
 
-    await stack.resources.db.run(insert)
+    await stack.stores.db.run(insert)
     if active and notify:
         await stack.resources.kv.publish(ACTIVE_MODEL_CHANNEL, str(model_id).encode())
     return model_id

@@ -3,7 +3,13 @@
 embedded: SQLite + files + in-process memory, in a fresh data dir per test.
 distributed: PostgreSQL (a fresh database per test, cloned from a migrated template),
 Redis (a test database, flushed), and the S3 API (moto's server, reset per test). Every
-connection to them goes through a `TcpProxy`, so an outage test can cut one.
+connection the app makes goes through a `TcpProxy`, so an outage test can cut one.
+
+What a test does to the stores itself — seeding them, and reading them to check what the app
+did — goes through `Stack.stores`: the same stores, reached directly (past the proxies) with
+generous timeouts and retries and a breaker of its own. The app keeps the short timeouts the
+outage tests need; a slow moment on a busy machine can then fail neither a check nor, by
+tripping the app's breaker, the app.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from crowdsketch.db.models import Drawing
@@ -40,10 +47,18 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+# The app in a test stack waits for a dependency as long as a busy machine may need, so
+# that no test sees a 503 it did not cause...
+APP_DEPENDENCY_TIMEOUT_S = 5.0
+# ...except a test that takes a dependency away (`Stack.outage`): there a short timeout keeps
+# each refused request quick, and the answer under test is the 503.
+short_timeouts = pytest.mark.settings(dependency_timeout_s=0.5)
+
+
 def make_settings(**values: object) -> Settings:
     defaults: dict[str, object] = {
         "environment": "test",
-        "dependency_timeout_s": 0.5,
+        "dependency_timeout_s": APP_DEPENDENCY_TIMEOUT_S,
         "retry_attempts": 2,
         "retry_backoff_s": 0.02,
         "breaker_threshold": 3,
@@ -58,30 +73,58 @@ def make_settings(**values: object) -> Settings:
     return Settings(**{**defaults, **values})  # type: ignore[arg-type]
 
 
+def patient(settings: Settings, **direct: object) -> Settings:
+    """The settings a test's own reads and writes use: the stack's stores (with `direct`
+    URLs in place of the proxied ones), waited on as long as a busy machine may need."""
+    return settings.model_copy(update={
+        "dependency_timeout_s": 30.0,
+        "retry_attempts": 5,
+        "retry_backoff_s": 0.2,
+        "breaker_threshold": 1_000_000,
+        **direct,
+    })
+
+
 @dataclass
 class Stack:
     mode: str
     settings: Settings
     proxies: dict[str, TcpProxy] = field(default_factory=dict)
+    # The app's own resources, once a client fixture has started the app.
     resources: Resources | None = None
+    # Settings for `stores`; by default the app's, made patient.
+    direct: Settings | None = None
+    _stores: Resources | None = field(default=None, repr=False)
+
+    @property
+    def stores(self) -> Resources:
+        """The test's own handle on the stack's database and blob store (see the module
+        docstring). Its key-value store is the app's only on the distributed stack: on the
+        embedded one, in-process memory belongs to the app (use `resources.kv`)."""
+        if self._stores is None:
+            self._stores = Resources.build(self.direct or patient(self.settings))
+        return self._stores
+
+    async def close(self) -> None:
+        if self._stores is not None:
+            await self._stores.close()
+            self._stores = None
 
     async def drawing_rows(self) -> int:
-        assert self.resources is not None
-        async with self.resources.db.sessions() as session:
+        async with self.stores.db.sessions() as session:
             return (await session.execute(select(func.count()).select_from(Drawing))).scalar_one()
 
     async def drawing_blob_keys(self) -> set[str]:
-        assert self.resources is not None
-        return {key async for key in self.resources.blobs.keys("drawings/")}
+        return {key async for key in self.stores.blobs.keys("drawings/")}
 
     async def row_blob_keys(self) -> set[str]:
-        assert self.resources is not None
-        async with self.resources.db.sessions() as session:
+        async with self.stores.db.sessions() as session:
             return set((await session.execute(select(Drawing.blob_key))).scalars().all())
 
     @contextmanager
     def outage(self, dependency: str, how: str = "down") -> Iterator[None]:
-        """Take one dependency away for the duration of the block."""
+        """Take one dependency away for the duration of the block. A test that does this
+        runs its app with `short_timeouts`."""
         if self.mode == "distributed":
             proxy = self.proxies[dependency]
             proxy.set_mode(how)  # type: ignore[arg-type]

@@ -23,9 +23,9 @@ from crowdsketch.ports.queue_adapters import DatabaseJobQueue, RabbitJobQueue
 from crowdsketch.resilience import GuardPolicy, Guards
 from tests.conftest import require_service
 from tests.support.stacks import copy_sqlite_template, delete_rabbit_queues, unique_name
+from tests.support.waiting import DEADLINE_S
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
-DEADLINE_S = 10.0
 LEASE_S = 0.3
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 
 from crowdsketch.errors import ServiceUnavailableError
 from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
+from tests.support.waiting import DEADLINE_S, eventually
 
 POLICY = GuardPolicy(timeout_s=0.2, attempts=2, backoff_s=0.01, threshold=3, reset_s=0.5)
-DEADLINE_S = 3.0
 
 
 @pytest.fixture
@@ -45,13 +45,6 @@ async def _open_the_breaker(guard: DependencyGuard) -> None:
     for _ in range(POLICY.threshold):
         with pytest.raises(ServiceUnavailableError):
             await guard.call(failing)
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not await check():
-        assert time.monotonic() < deadline, f"{what} did not happen within {DEADLINE_S} s"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_successful_call_returns_its_value(guard: DependencyGuard, guards: Guards) -> None:
@@ -142,7 +135,7 @@ async def test_after_reset_s_a_successful_call_closes_the_breaker(guard: Depende
         except ServiceUnavailableError:
             return False
 
-    await _eventually(probe_succeeds, "the breaker letting a probe through")
+    await eventually(probe_succeeds, "the breaker letting a probe through")
     assert fn.calls == 1, "calls while the breaker was open must not reach the dependency"
     assert guards.states()["thing"] == "closed"
     assert await guard.call(fn) == "value"
@@ -158,7 +151,7 @@ async def test_a_failed_probe_reopens_the_breaker(guard: DependencyGuard, guards
             await guard.call(failing)
         return failing.calls > 0
 
-    await _eventually(probe_reached_the_dependency, "the breaker letting a probe through")
+    await eventually(probe_reached_the_dependency, "the breaker letting a probe through")
     assert guards.states()["thing"] == "opened"
     calls = failing.calls
     with pytest.raises(ServiceUnavailableError):

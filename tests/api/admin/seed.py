@@ -50,8 +50,7 @@ def drawing_row(**values: Any) -> dict[str, Any]:
 async def insert_drawings(stack: Stack, rows: list[dict[str, Any]], *, blobs: bool = True) -> list[dict[str, Any]]:
     """Insert the rows (and the contributor sessions they name) in one transaction, then put
     a blob for each row unless `blobs` is false."""
-    assert stack.resources is not None
-    resources = stack.resources
+    resources = stack.stores
     session_ids = {row["session_id"] for row in rows if row["session_id"]}
 
     async def write(session: AsyncSession) -> None:

@@ -9,7 +9,7 @@ import httpx
 
 from tests.api.admin.seed import drawing_row, ids, insert_drawings
 from tests.support.drawings import drawing_body, square_strokes, submission_headers
-from tests.support.stacks import Stack
+from tests.support.stacks import Stack, short_timeouts
 
 
 async def _submit(client: httpx.AsyncClient, shape: str = "square", session_id: str | None = None) -> str:
@@ -142,6 +142,7 @@ async def test_delete_removes_the_row_and_the_blob(admin_client: httpx.AsyncClie
     _assert_not_found(await admin_client.delete(f"/api/admin/drawings/{drawing_id}"))
 
 
+@short_timeouts
 async def test_delete_with_the_blob_store_down_answers_503_and_keeps_the_drawing_whole(
     admin_client: httpx.AsyncClient, stack: Stack
 ) -> None:

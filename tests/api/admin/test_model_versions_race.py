@@ -7,15 +7,12 @@ import asyncio
 import uuid
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from crowdsketch.db.models import ModelVersion
 from crowdsketch.training.jobs import TrainingJobs
 from crowdsketch.training.schemas import EpochProgress, TrainingConfig
 from tests.support.stacks import Stack
-
-pytestmark = pytest.mark.settings(dependency_timeout_s=1.0)
 
 
 class Starter:
@@ -44,7 +41,7 @@ async def test_jobs_completing_together_get_distinct_versions(client: httpx.Asyn
     saved = await asyncio.gather(*(jobs.complete(job.id, f"worker-{n}", _model()) for n, job in enumerate(started)))
 
     assert all(model is not None for model in saved)
-    rows = await stack.resources.db.run(
+    rows = await stack.stores.db.run(
         lambda session: session.execute(select(ModelVersion.version, ModelVersion.job_id)), write=False
     )
     versions = sorted(version for version, _ in rows.all())
@@ -69,6 +66,6 @@ async def test_progress_written_at_once_keeps_every_epoch_and_a_cancel_request(
     )
 
     assert all(written) and cancel.status_code == 200, cancel.text
-    current = await stack.resources.db.run(lambda session: jobs.get_job(session, job.id), write=False)
+    current = await stack.stores.db.run(lambda session: jobs.get_job(session, job.id), write=False)
     assert sorted(e["epoch"] for e in current.progress["epochs"]) == list(range(1, 41))
     assert current.progress.get("cancelRequested") is True

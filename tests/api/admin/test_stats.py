@@ -108,7 +108,7 @@ async def test_flagging_shows_in_the_totals_at_once(admin_client: httpx.AsyncCli
 @pytest.mark.parametrize("stack", ["distributed"], indirect=True)
 async def test_days_are_utc_days_whatever_the_database_time_zone(admin_client: httpx.AsyncClient, stack: Stack) -> None:
     assert stack.resources is not None
-    engine = stack.resources.db.engine
+    engine = stack.resources.db.engine  # the app's: its pool must take the new zone
     async with engine.connect() as connection:
         name = (await connection.execute(text("SELECT current_database()"))).scalar_one()
         await connection.execute(text(f"ALTER DATABASE \"{name}\" SET timezone TO 'Pacific/Kiritimati'"))

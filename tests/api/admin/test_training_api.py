@@ -13,9 +13,8 @@ from sqlalchemy import update
 
 from crowdsketch.db.models import ModelVersion, TrainingJob
 from crowdsketch.training.jobs import TrainingJobs
-from tests.support.stacks import Stack
-
-DEADLINE_S = 10.0
+from tests.support.stacks import Stack, short_timeouts
+from tests.support.waiting import DEADLINE_S
 
 
 async def _start(client: httpx.AsyncClient, **config: Any) -> httpx.Response:
@@ -23,12 +22,11 @@ async def _start(client: httpx.AsyncClient, **config: Any) -> httpx.Response:
 
 
 async def _set_status(stack: Stack, job_id: str, status: str) -> None:
-    assert stack.resources is not None
 
     async def work(session) -> None:  # type: ignore[no-untyped-def]
         await session.execute(update(TrainingJob).where(TrainingJob.id == uuid.UUID(job_id)).values(status=status))
 
-    await stack.resources.db.run(work)
+    await stack.stores.db.run(work)
 
 
 async def _audit(client: httpx.AsyncClient, action: str) -> list[dict[str, Any]]:
@@ -133,7 +131,6 @@ async def test_a_finished_job_cannot_be_cancelled(admin_client: httpx.AsyncClien
 
 
 async def _insert_models(stack: Stack, count: int) -> list[uuid.UUID]:
-    assert stack.resources is not None
     models = [
         ModelVersion(
             version=n, classes=["circle", "square"], accuracy=0.8 + n / 100, metrics={"circle": {"recall": 0.9}},
@@ -146,7 +143,7 @@ async def _insert_models(stack: Stack, count: int) -> list[uuid.UUID]:
     async def work(session) -> None:  # type: ignore[no-untyped-def]
         session.add_all(models)
 
-    await stack.resources.db.run(work)
+    await stack.stores.db.run(work)
     return [m.id for m in models]
 
 
@@ -179,7 +176,7 @@ async def test_a_job_left_pending_is_published_by_the_sweeper(admin_client: http
     async def work(session) -> None:  # type: ignore[no-untyped-def]
         session.add(stranded)
 
-    await stack.resources.db.run(work)
+    await stack.stores.db.run(work)
     jobs = TrainingJobs.from_resources(stack.resources)
 
     assert await jobs.republish_pending(older_than_s=60) == 0  # too recent: its publisher may be at it
@@ -190,6 +187,7 @@ async def test_a_job_left_pending_is_published_by_the_sweeper(admin_client: http
 
 
 @pytest.mark.parametrize("stack", ["distributed"], indirect=True)
+@short_timeouts
 async def test_a_job_started_while_the_broker_is_down_is_kept_and_published_later(
     admin_client: httpx.AsyncClient, stack: Stack
 ) -> None:

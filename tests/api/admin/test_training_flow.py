@@ -38,7 +38,7 @@ async def test_a_started_job_is_trained_activated_and_serves_classifications(
             response = await admin_client.patch(f"/api/admin/shapes/{shape.id}", json={"active": False})
             assert response.status_code == 200, response.text
     stack.resources.collection.catalog.invalidate()
-    await seed_synthetic(stack.resources, per_shape=60, seed=3)
+    await seed_synthetic(stack.stores, per_shape=60, seed=3)
 
     started = await admin_client.post("/api/admin/training/start", json={"epochs": 6, "seed": 1})
     assert started.status_code == 201, started.text

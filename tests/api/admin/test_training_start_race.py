@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
-
-# About once-only creation under contention, not about timeouts: the production timeout.
-pytestmark = pytest.mark.settings(dependency_timeout_s=1.0)
 
 
 async def test_twenty_concurrent_identical_starts_make_one_job(admin_client: httpx.AsyncClient) -> None:

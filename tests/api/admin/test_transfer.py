@@ -51,8 +51,7 @@ async def _export(client: httpx.AsyncClient, **params: Any) -> list[dict[str, An
 async def _stored(stack: Stack) -> list[tuple[str, bytes, dict[str, Any], str, str | None]]:
     """Every drawing as read back through its blob: (label, strokes JSON, the rest of the
     stroke data, source, session), sorted."""
-    assert stack.resources is not None
-    resources = stack.resources
+    resources = stack.stores
 
     async def rows(session: AsyncSession) -> list[Any]:
         columns = (Drawing.shape_id, Drawing.blob_key, Drawing.source, Drawing.session_id)
@@ -67,12 +66,11 @@ async def _stored(stack: Stack) -> list[tuple[str, bytes, dict[str, Any], str, s
 
 
 async def _execute(stack: Stack, statement: Any) -> None:
-    assert stack.resources is not None
 
     async def run(session: AsyncSession) -> None:
         await session.execute(statement)
 
-    await stack.resources.db.run(run)
+    await stack.stores.db.run(run)
 
 
 def _strokes_json(document: dict[str, Any]) -> bytes:
@@ -181,13 +179,12 @@ async def test_the_quickdraw_sample_imports_every_drawing_with_its_label(
     summary = await _import(admin_client, body)
 
     assert summary == {"lines": 433, "imported": 433, "duplicates": 0, "failed": 0, "errors": []}
-    assert stack.resources is not None
 
     async def counts(session: AsyncSession) -> dict[str, int]:
         rows = await session.execute(select(Drawing.shape_id, func.count()).group_by(Drawing.shape_id))
         return dict(rows.all())
 
-    assert await stack.resources.db.run(counts, write=False) == Counter(d["label"] for d in in_file)
+    assert await stack.stores.db.run(counts, write=False) == Counter(d["label"] for d in in_file)
     exported = await _export(admin_client)  # three pages
     assert len({line["id"] for line in exported}) == 433
     assert sorted((d["label"], _strokes_json(d)) for d in exported) == sorted(

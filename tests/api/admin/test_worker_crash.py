@@ -53,7 +53,7 @@ async def test_a_job_whose_worker_was_killed_is_completed_by_another(
         if shape.id not in SHAPES:
             assert (await admin_client.patch(f"/api/admin/shapes/{shape.id}", json={"active": False})).status_code == 200
     stack.resources.collection.catalog.invalidate()
-    await seed_synthetic(stack.resources, per_shape=60, seed=5)
+    await seed_synthetic(stack.stores, per_shape=60, seed=5)
     job_id = (await admin_client.post("/api/admin/training/start", json={"epochs": 60, "seed": 2})).json()["id"]
 
     doomed = subprocess.Popen(
