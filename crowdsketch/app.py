@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger_limits={"/api/admin/import": settings.max_import_bytes},
+        larger_limits={"/api/admin/import": settings.max_import_bytes, "/api/admin/eval-sets": settings.max_import_bytes},
     )
     app.add_middleware(
         BodyReadTimeoutMiddleware, timeout_s=settings.body_read_timeout_s, min_rate=settings.body_min_rate_bytes_s

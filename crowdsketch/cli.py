@@ -264,6 +264,7 @@ app.command()(cli_data.seed)
 app.command("import")(cli_data.import_command)
 app.command("export")(cli_data.export_command)
 app.command()(cli_data.evaluate)
+app.add_typer(cli_data.evalset_app, name="evalset")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The `crowdsketch` commands that move drawings in and out of a stack: synthetic seeding,
-import and export of JSON Lines, and evaluation of the active model on a labelled file.
-Registered on the command in `crowdsketch.cli`."""
+import and export of JSON Lines, evaluation of the active model on a labelled file, and the
+evaluation sets (`evalset add|list|remove|score`). Registered on the command in
+`crowdsketch.cli`."""
 
 from __future__ import annotations
 
@@ -166,6 +167,105 @@ def import_command(
         typer.echo(f"... and {summary.failed - 10} more refused lines", err=True)
     if summary.failed:
         raise typer.Exit(1)
+
+
+evalset_app = typer.Typer(help="Evaluation sets: real drawings no model trains on, every model is scored on.",
+                          no_args_is_help=True)
+
+
+@evalset_app.command("add")
+def evalset_add(
+    name: Annotated[str, typer.Argument(help="The set's name (1-40 lower-case letters, digits, '.', '_', '-').")],
+    file: Annotated[Path, typer.Argument(help="Labelled drawings, JSON Lines (ndjson or Quick, Draw! raw).")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Register a set: its drawings leave every training set, and every new model is scored
+    on it. Every line must be valid; a refused file is reported line by line (exit 1)."""
+    from crowdsketch.admin.transfer_formats import lines_from_chunks
+    from crowdsketch.errors import ValidationError
+    from crowdsketch.evaluation.service import EvaluationService
+
+    if not file.is_file():
+        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+
+    async def add(resources: Resources) -> None:
+        service = EvaluationService.from_resources(resources)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            with file.open("rb") as handle:
+                while chunk := await asyncio.to_thread(handle.read, 1 << 20):
+                    yield chunk
+
+        try:
+            added = await service.add_set(name, lines_from_chunks(chunks(), service.max_line_bytes))
+        except ValidationError as error:
+            for detail in (error.details or [])[:10]:
+                typer.echo(f"{detail['field']}: {detail['message']}", err=True)
+            raise
+        typer.echo(f"added {added.name}: {added.drawings} drawings of {', '.join(added.shapes)}")
+
+    run_or_exit(settings_for(data_dir), add)
+
+
+@evalset_app.command("list")
+def evalset_list(data_dir: DataDirOption = None) -> None:
+    """The registered sets, oldest first."""
+    from crowdsketch.evaluation.service import EvaluationService
+
+    async def show(resources: Resources) -> None:
+        sets = await EvaluationService.from_resources(resources).list_sets()
+        if not sets:
+            typer.echo("no evaluation sets")
+        for item in sets:
+            typer.echo(f"{item.name:<20} {item.drawings:>6} drawings  {item.created_at:%Y-%m-%d %H:%M}  {', '.join(item.shapes)}")
+
+    run_or_exit(settings_for(data_dir), show)
+
+
+@evalset_app.command("remove")
+def evalset_remove(
+    name: Annotated[str, typer.Argument(help="The set's name.")], data_dir: DataDirOption = None
+) -> None:
+    """Forget a set and every model's score on it; its drawings may be trained on again."""
+    from crowdsketch.evaluation.service import EvaluationService
+
+    async def remove(resources: Resources) -> None:
+        await EvaluationService.from_resources(resources).remove_set(name)
+        typer.echo(f"removed {name}")
+
+    run_or_exit(settings_for(data_dir), remove)
+
+
+@evalset_app.command("score")
+def evalset_score(
+    model: Annotated[int | None, typer.Option("--model", help="The model's version; default: the active model.")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Score a model on every set here and now, and keep the scores (as a re-score job would)."""
+    from sqlalchemy import select
+
+    from crowdsketch.db.models import ModelVersion
+    from crowdsketch.evaluation.service import EvaluationService
+
+    async def score(resources: Resources) -> None:
+        statement = select(ModelVersion.id, ModelVersion.version)
+        statement = statement.where(ModelVersion.version == model) if model is not None else statement.where(
+            ModelVersion.active.is_(True))
+
+        async def find(session):  # type: ignore[no-untyped-def]
+            return (await session.execute(statement)).first()
+
+        found = await resources.db.run(find, write=False)
+        if found is None:
+            typer.echo(f"error: no model {'version ' + str(model) if model is not None else 'is active'}", err=True)
+            raise typer.Exit(1)
+        scores = await EvaluationService.from_resources(resources).rescore(found.id)
+        if not scores:
+            typer.echo("no evaluation sets to score on (crowdsketch evalset add NAME FILE)")
+        for item in scores:
+            typer.echo(f"model v{found.version} on {item.eval_set}: accuracy {item.accuracy:.4f} ({item.drawings} drawings)")
+
+    run_or_exit(settings_for(data_dir), score)
 
 
 @contextmanager

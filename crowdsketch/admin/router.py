@@ -9,9 +9,10 @@ from crowdsketch.admin.curation import CURATION_ROUTERS
 from crowdsketch.admin.deps import require_admin
 from crowdsketch.admin.training_router import TRAINING_ROUTERS
 from crowdsketch.admin.transfer_router import router as transfer_router
+from crowdsketch.evaluation.router import router as evaluation_router
 
 protected_router = APIRouter(prefix="/api/admin", dependencies=[Depends(require_admin)])
-for router in (session_router, audit_router, *CURATION_ROUTERS, transfer_router, *TRAINING_ROUTERS):
+for router in (session_router, audit_router, *CURATION_ROUTERS, transfer_router, *TRAINING_ROUTERS, evaluation_router):
     protected_router.include_router(router)
 
 ADMIN_ROUTERS = [login_router, protected_router]

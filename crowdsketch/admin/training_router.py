@@ -17,6 +17,7 @@ models_router = APIRouter(tags=["admin: models"])
 JobId = Annotated[uuid.UUID, Path(alias="id")]
 ModelId = Annotated[uuid.UUID, Path(alias="id")]
 JobStatus = Literal["pending", "queued", "running", "completed", "failed", "cancelled"]
+JobKind = Literal["train", "evaluate"]
 
 
 async def get_training_jobs(resources: ResourcesDep) -> TrainingJobs:
@@ -50,9 +51,10 @@ async def list_training_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
     status: JobStatus | None = None,
+    kind: Annotated[JobKind, Query(description="`evaluate`: the re-scoring of models")] = "train",
 ) -> TrainingJobPage:
     """Newest first."""
-    return await jobs.list_jobs(session, limit, cursor, status)
+    return await jobs.list_jobs(session, limit, cursor, status, kind)
 
 
 @training_router.get("/jobs/{id}", response_model=TrainingJobRead, responses={404: {"description": "No such job"}})
@@ -90,6 +92,24 @@ async def activate_model(
         model = await registry.activate(session, admin, model_id)
     await registry.announce_active(resources.kv, resources.kv_guard, model.id)
     return model
+
+
+@models_router.post(
+    "/models/{id}/evaluate",
+    status_code=201,
+    response_model=TrainingJobRead,
+    responses={
+        200: {"description": "The model's re-scoring is already pending, queued or running: that job"},
+        404: {"description": "No such model"},
+    },
+)
+async def evaluate_model(model_id: ModelId, admin: CurrentAdmin, jobs: TrainingJobsDep, response: Response) -> TrainingJobRead:
+    """Score the model on every evaluation set again, as a job for the workers (kind
+    `evaluate`); its `evaluations` are replaced when the job completes."""
+    job, created = await jobs.start_evaluation(admin, model_id)
+    if not created:
+        response.status_code = 200
+    return job_read(job)
 
 
 TRAINING_ROUTERS = (training_router, models_router)

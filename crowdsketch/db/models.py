@@ -148,7 +148,7 @@ UNFINISHED_JOB = text("status IN ('pending', 'queued', 'running')")
 
 
 class TrainingJob(Base):
-    """A training run: pending → queued → running → completed | failed | cancelled."""
+    """A job for the workers (a training run, or a model's re-scoring): pending → queued → running → completed | failed | cancelled."""
 
     __tablename__ = "training_jobs"
     __table_args__ = (
@@ -162,6 +162,9 @@ class TrainingJob(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    # What the worker does with it: "train" (config: the recipe) or "evaluate" (config:
+    # {"modelId"}, score that model on every evaluation set).
+    kind: Mapped[str] = mapped_column(String(16), default="train", server_default="train")
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     # First 16 hex characters of the SHA-256 of the canonical config: the dedup key.
     config_hash: Mapped[str] = mapped_column(String(16))
@@ -198,3 +201,43 @@ class ModelVersion(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EvalSet(Base):
+    """Real, labelled drawings that no model trains on: every model is scored on them. The
+    drawings live in one blob (`blob_key`, JSON Lines of label + stroke data), not in the
+    drawings table."""
+
+    __tablename__ = "eval_sets"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    drawings: Mapped[int] = mapped_column(Integer)
+    shapes: Mapped[list[str]] = mapped_column(JSON)
+    blob_key: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("admin_users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EvalSetDrawing(Base):
+    """The content hash of each drawing of a set: a drawing with that hash, whatever its
+    source, is kept out of every training set."""
+
+    __tablename__ = "eval_set_drawings"
+
+    eval_set_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("eval_sets.id", ondelete="CASCADE"), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class ModelEvaluation(Base):
+    """One model's score on one evaluation set; re-scoring replaces it."""
+
+    __tablename__ = "model_evaluations"
+
+    model_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), primary_key=True)
+    eval_set_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("eval_sets.id", ondelete="CASCADE"), primary_key=True)
+    accuracy: Mapped[float] = mapped_column(Float)
+    # Drawings of the model's classes that were scored (a set may hold shapes it never learnt).
+    drawings: Mapped[int] = mapped_column(Integer)
+    per_class: Mapped[dict[str, Any]] = mapped_column(JSON)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

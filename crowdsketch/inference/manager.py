@@ -18,16 +18,16 @@ from datetime import UTC, datetime
 
 import numpy as np
 import onnxruntime as ort
-import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crowdsketch.common.scoring import probabilities, read_published, scoring_model
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ModelVersion
 from crowdsketch.errors import AppError, ServiceUnavailableError
 from crowdsketch.ports.blob import BlobStore
 from crowdsketch.ports.kv import KeyValueStore
-from crowdsketch.raster import RasterSpec, rasterize
+from crowdsketch.raster import RasterSpec
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.registry import ACTIVE_MODEL_CHANNEL
 
@@ -49,10 +49,7 @@ class LoadedModel:
     loaded_at: datetime
 
     def probabilities(self, strokes: list[list[list[float]]] | list) -> np.ndarray:
-        image = rasterize(strokes, self.spec)[np.newaxis, np.newaxis]  # (1, 1, S, S)
-        logits = self.session.run(None, {self.input_name: image})[0][0]  # (classes,)
-        exp = np.exp(logits - logits.max())
-        return exp / exp.sum()
+        return probabilities(self, strokes)
 
 
 @dataclass(frozen=True)
@@ -128,24 +125,16 @@ class ModelManager:
             return True
 
     async def _load(self, row: ModelVersion) -> LoadedModel:
-        onnx_bytes = await self._blob_guard.call(lambda: self._blobs.get(f"{row.blob_prefix}model.onnx"))
-        card = orjson.loads(await self._blob_guard.call(lambda: self._blobs.get(f"{row.blob_prefix}card.json")))
-
-        def build() -> ort.InferenceSession:
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
-
-        session = await asyncio.to_thread(build)
+        onnx_bytes, card = await read_published(self._blobs, self._blob_guard, row.blob_prefix)
+        model = await asyncio.to_thread(scoring_model, onnx_bytes, card)
         return LoadedModel(
             id=row.id,
             version=row.version,
             accuracy=row.accuracy,
-            classes=list(card["classes"]),
-            spec=RasterSpec.from_dict(card["preprocessing"]),
-            session=session,
-            input_name=session.get_inputs()[0].name,
+            classes=model.classes,
+            spec=model.spec,
+            session=model.session,
+            input_name=model.input_name,
             loaded_at=datetime.now(UTC),
         )
 

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
 from crowdsketch.deps import ResourcesDep
+from crowdsketch.errors import ServiceUnavailableError
+from crowdsketch.evaluation.service import evaluations_by_model
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.inference.schemas import Classification, ClassifyRequest, ModelInfo, ShapeConfidence
 from crowdsketch.strokes import check_stroke_rules
 
 router = APIRouter(prefix="/api/inference", tags=["inference"])
+logger = logging.getLogger(__name__)
 
 NO_MODEL: dict[int | str, dict[str, Any]] = {503: {"description": "No model loaded yet; see Retry-After"}}
 
@@ -22,10 +26,16 @@ ModelManagerDep = Annotated[ModelManager, Depends(get_model_manager)]
 
 
 @router.get("/model/info", response_model=ModelInfo, responses=NO_MODEL)
-async def model_info(models: ModelManagerDep) -> ModelInfo:
+async def model_info(models: ModelManagerDep, resources: ResourcesDep) -> ModelInfo:
     model = models.require()
+    try:
+        # Read each time: a re-scoring changes them while the model stays loaded.
+        scores = await resources.db.run(lambda session: evaluations_by_model(session, [model.id]), write=False)
+    except ServiceUnavailableError:
+        logger.warning("model info without evaluations: the database is unavailable")
+        scores = {model.id: []}
     return ModelInfo(id=model.id, version=model.version, accuracy=model.accuracy, loaded_at=model.loaded_at,
-                     classes=model.classes)
+                     classes=model.classes, evaluations=scores[model.id])
 
 
 @router.post("/classify", response_model=Classification,

@@ -3,7 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from pydantic import Field
+
 from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.evaluation.schemas import ModelEvaluationRead
 from crowdsketch.strokes import StrokeData
 
 
@@ -13,6 +16,9 @@ class ModelInfo(CamelModel):
     accuracy: float
     loaded_at: datetime
     classes: list[str]
+    evaluations: list[ModelEvaluationRead] = Field(
+        default_factory=list, description="Accuracy on each evaluation set of real drawings the model never trained on"
+    )
 
 
 class ClassifyRequest(CamelModel):

@@ -1,7 +1,8 @@
 """The training set of a job: which drawings, their rasters, and a snapshot that names them.
 
 Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
-`minQuality`, synthetic ones only when asked. The snapshot is the sorted drawing ids and a
+`minQuality`, synthetic ones only when asked, and never one that an evaluation set holds
+(matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
 SHA-256 over ids and content hashes, recorded with the model.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import Drawing, Shape
+from crowdsketch.db.models import Drawing, EvalSetDrawing, Shape
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.raster import RasterSpec, rasterize_batch
 from crowdsketch.resilience import DependencyGuard
@@ -85,6 +86,7 @@ async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_R
         select(Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.content_hash)
         .where(Drawing.shape_id.in_(active))
         .where(Drawing.quality_score >= float(config.get("minQuality") or 0.0))
+        .where(Drawing.content_hash.not_in(select(EvalSetDrawing.content_hash)))
         .order_by(Drawing.id)
     )
     if not config.get("includeFlagged", False):

@@ -1,4 +1,8 @@
-"""Training jobs: started by an admin, carried by the job queue, run by a worker.
+"""Jobs for the workers: started by an admin, carried by the job queue, run by a worker.
+
+Two kinds share the table, the queue and every rule below: `train` (the config is the
+training recipe) and `evaluate` (the config is `{"modelId"}`: score that model on every
+evaluation set again). The worker picks the work by the job's kind.
 
 A job is `pending` until the queue has it, then `queued`, `running`, and ends `completed`,
 `failed` or `cancelled`. The row is committed before the job is published, so a worker
@@ -17,6 +21,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,6 +35,7 @@ from crowdsketch.admin.auth import AdminSession
 from crowdsketch.admin.cursor import decode_cursor, encode_cursor
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ModelVersion, Shape, TrainingJob
+from crowdsketch.evaluation.service import SetScore, save_scores
 from crowdsketch.errors import ConflictError, NotFoundError, ServiceUnavailableError, ValidationError
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.ports.queue import JobMessage, JobQueue
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
     from crowdsketch.resources import Resources
 
 ACTIVE_STATUSES = ("pending", "queued", "running")
+JOB_KINDS = ("train", "evaluate")
 FINISHED_STATUSES = ("completed", "failed", "cancelled")
 
 logger = logging.getLogger("crowdsketch.training")
@@ -133,11 +140,29 @@ class TrainingJobs:
     ) -> tuple[TrainingJob, bool]:
         """The unfinished job with the same config, or a new `pending` one."""
         canonical = await canonical_config(session, config)
-        digest = config_hash(canonical)
+        return await self._find_or_create(session, starter, "train", canonical, config_hash(canonical), "training.start")
+
+    async def start_evaluation(self, starter: Starter, model_id: uuid.UUID) -> tuple[TrainingJob, bool]:
+        """An `evaluate` job for the model (404 if there is none), published; or the one
+        already unfinished. True if the job is new."""
+        async with self.db.request_session() as session:
+            if await session.get(ModelVersion, model_id) is None:
+                raise NotFoundError(f"No model {model_id}")
+            canonical = {"modelId": str(model_id)}
+            digest = config_hash({"kind": "evaluate", **canonical})
+            job, created = await self._find_or_create(session, starter, "evaluate", canonical, digest, "model.evaluate")
+        if created:
+            job = await self.publish(job.id)
+        return job, created
+
+    async def _find_or_create(
+        self, session: AsyncSession, starter: Starter, kind: str, canonical: dict[str, Any], digest: str, action: str
+    ) -> tuple[TrainingJob, bool]:
         existing = await self._unfinished(session, digest)
         if existing is not None:
             return existing, False
-        job = TrainingJob(config=canonical, config_hash=digest, status="pending", progress={}, created_by=starter.admin_id)
+        job = TrainingJob(kind=kind, config=canonical, config_hash=digest, status="pending", progress={},
+                          created_by=starter.admin_id)
         try:
             async with session.begin_nested():
                 session.add(job)
@@ -150,7 +175,8 @@ class TrainingJobs:
                 raise
             return existing, False
         await record(
-            session, starter.admin_id, starter.email, "training.start", "training_job", str(job.id), {"configHash": digest}
+            session, starter.admin_id, starter.email, action, "training_job", str(job.id), {"configHash": digest, **(
+                {"modelId": canonical["modelId"]} if kind == "evaluate" else {})}
         )
         return job, True
 
@@ -160,9 +186,14 @@ class TrainingJobs:
         )
         return (await session.execute(statement)).scalar_one_or_none()
 
-    async def list_jobs(self, session: AsyncSession, limit: int, cursor: str | None, status: str | None) -> TrainingJobPage:
-        """Newest first."""
-        statement = select(TrainingJob).order_by(TrainingJob.created_at.desc(), TrainingJob.id.desc()).limit(limit + 1)
+    async def list_jobs(
+        self, session: AsyncSession, limit: int, cursor: str | None, status: str | None, kind: str = "train"
+    ) -> TrainingJobPage:
+        """Newest first; jobs of one kind."""
+        statement = (
+            select(TrainingJob).where(TrainingJob.kind == kind)
+            .order_by(TrainingJob.created_at.desc(), TrainingJob.id.desc()).limit(limit + 1)
+        )
         if status:
             statement = statement.where(TrainingJob.status == status)
         if cursor:
@@ -284,10 +315,12 @@ class TrainingJobs:
 
         return await self.db.run(work, write=False)
 
-    async def complete(self, job_id: uuid.UUID, owner: str, model: ModelVersion) -> ModelVersion | None:
-        """Insert the trained model (its version numbered here) and end the job; activate
-        it if the config asks, or if it is the first model of all. None if the job is no
-        longer this worker's."""
+    async def complete(
+        self, job_id: uuid.UUID, owner: str, model: ModelVersion, scores: Sequence[SetScore] = ()
+    ) -> ModelVersion | None:
+        """Insert the trained model (its version numbered here) with its scores on the
+        evaluation sets, and end the job; activate it if the config asks, or if it is the
+        first model of all. None if the job is no longer this worker's."""
         async def work(session: AsyncSession) -> ModelVersion | None:
             job = await session.get(TrainingJob, job_id)
             if job is None or job.status != "running" or job.lease_owner != owner:
@@ -305,6 +338,7 @@ class TrainingJobs:
                     # Another worker's model took that version since we looked: number again.
                     if attempt == VERSION_ATTEMPTS - 1:
                         raise
+            await save_scores(session, model.id, scores, replace=False)
             if job.config.get("activate") or latest is None:
                 await make_active(session, model)
             job.status, job.model_id, job.finished_at = "completed", model.id, datetime.now(UTC)
@@ -314,6 +348,17 @@ class TrainingJobs:
         if saved is not None and saved.active:
             await announce_active(self.kv, self.kv_guard, saved.id)
         return saved
+
+    async def complete_evaluation(self, job_id: uuid.UUID, owner: str, model_id: uuid.UUID) -> None:
+        """End an `evaluate` job (its scores are saved already), while it is this worker's."""
+        async def work(session: AsyncSession) -> None:
+            await session.execute(
+                update(TrainingJob)
+                .where(TrainingJob.id == job_id, TrainingJob.status == "running", TrainingJob.lease_owner == owner)
+                .values(status="completed", model_id=model_id, finished_at=datetime.now(UTC))
+            )
+
+        await self.db.run(work)
 
     async def fail(self, job_id: uuid.UUID, reason: str, owner: str | None = None) -> None:
         """End the job `failed`; with `owner`, only while that worker still holds it."""

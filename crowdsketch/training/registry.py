@@ -14,6 +14,7 @@ from crowdsketch.admin.audit import record
 from crowdsketch.admin.auth import AdminSession
 from crowdsketch.db.models import ModelVersion
 from crowdsketch.errors import NotFoundError, ServiceUnavailableError
+from crowdsketch.evaluation.service import evaluations_by_model
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.schemas import ModelRead
@@ -29,9 +30,10 @@ def model_read(model: ModelVersion) -> ModelRead:
 
 
 async def list_models(session: AsyncSession) -> list[ModelRead]:
-    """Newest version first."""
-    rows = (await session.execute(select(ModelVersion).order_by(ModelVersion.version.desc()))).scalars()
-    return [model_read(row) for row in rows]
+    """Newest version first, each with its scores on the evaluation sets."""
+    rows = list((await session.execute(select(ModelVersion).order_by(ModelVersion.version.desc()))).scalars())
+    scores = await evaluations_by_model(session, [row.id for row in rows])
+    return [model_read(row).model_copy(update={"evaluations": scores[row.id]}) for row in rows]
 
 
 async def make_active(session: AsyncSession, model: ModelVersion) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field
 
 from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.evaluation.schemas import ModelEvaluationRead
 
 ShapeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
 
@@ -45,6 +46,7 @@ class TrainingProgress(CamelModel):
 
 class TrainingJobRead(CamelModel):
     id: uuid.UUID
+    kind: str = Field(description="`train`, or `evaluate` (config `{modelId}`: a model scored again)")
     status: str
     config: dict[str, Any]
     config_hash: str
@@ -75,3 +77,6 @@ class ModelRead(CamelModel):
     active: bool
     created_at: datetime
     activated_at: datetime | None
+    evaluations: list[ModelEvaluationRead] = Field(
+        default_factory=list, description="The model's accuracy on each evaluation set (real drawings it never trained on)"
+    )

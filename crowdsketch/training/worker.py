@@ -1,5 +1,8 @@
 """The training worker: takes jobs from the queue, trains, publishes the model.
 
+A `train` job ends with the new model scored on every evaluation set; an `evaluate` job
+scores an existing model on them again.
+
 A delivery is acknowledged only once its job has ended (completed, failed or cancelled),
 so a worker killed mid-job leaves the job to another worker. An error in the job itself
 ends it `failed` with the reason: it would only fail again if redelivered. A job that kills
@@ -17,7 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 
+from crowdsketch.common.scoring import scoring_model
 from crowdsketch.db.models import ModelVersion, TrainingJob
+from crowdsketch.evaluation.service import EvaluationService, SetScore
 from crowdsketch.ports.queue import JobDelivery
 from crowdsketch.ports.queue_adapters import worker_identity
 from crowdsketch.raster import DEFAULT_SPEC
@@ -72,9 +77,12 @@ class TrainingWorker:
         stop = threading.Event()
         keeper = asyncio.create_task(self._keep_lease(job_id, stop))
         try:
-            model = await self._train(job, stop, on_epoch)
-            await self._jobs.complete(job_id, self.owner, model)
-            logger.info("training job completed", extra={"jobId": str(job_id)})
+            if job.kind == "evaluate":
+                await self._evaluate(job)
+            else:
+                model, scores = await self._train(job, stop, on_epoch)
+                await self._jobs.complete(job_id, self.owner, model, scores)
+            logger.info("training job completed", extra={"jobId": str(job_id), "kind": job.kind})
         except TrainingCancelled:
             await self._jobs.mark_cancelled(job_id, self.owner)
         except Exception as exc:  # noqa: BLE001 - any failure of the job ends the job, not the worker
@@ -87,7 +95,14 @@ class TrainingWorker:
                 await keeper
         return True
 
-    async def _train(self, job: TrainingJob, stop: threading.Event, on_epoch: EpochObserver | None) -> ModelVersion:
+    async def _evaluate(self, job: TrainingJob) -> None:
+        model_id = uuid.UUID(job.config["modelId"])
+        await EvaluationService.from_resources(self._resources).rescore(model_id)
+        await self._jobs.complete_evaluation(job.id, self.owner, model_id)
+
+    async def _train(
+        self, job: TrainingJob, stop: threading.Event, on_epoch: EpochObserver | None
+    ) -> tuple[ModelVersion, list[SetScore]]:
         resources, config = self._resources, job.config
         dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC)
         on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch)
@@ -100,6 +115,11 @@ class TrainingWorker:
         card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=dataset.size,
                           dataset_hash=dataset.content_hash, config=config)
         card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
+        # Scored before it is published, through the exported file as inference will run it.
+        evaluation = EvaluationService.from_resources(resources)
+        scores = await evaluation.score_on_every_set(await asyncio.to_thread(scoring_model, onnx_bytes, card))
+        card["evaluations"] = [score.to_dict() for score in scores]
+        card["excluded"] = await evaluation.held_out(dataset.classes)
         prefix = await publish_model(resources.blobs, model_id, onnx_bytes, card)
         metrics: dict[str, Any] = trained.metrics
         return ModelVersion(
@@ -111,7 +131,7 @@ class TrainingWorker:
             dataset_hash=dataset.content_hash,
             blob_prefix=prefix,
             active=False,
-        )
+        ), scores
 
     def _progress_reporter(
         self, job_id: uuid.UUID, loop: asyncio.AbstractEventLoop, on_epoch: EpochObserver | None

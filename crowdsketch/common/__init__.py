@@ -1,0 +1,1 @@
+"""What several domains share and no domain owns."""

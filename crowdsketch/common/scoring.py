@@ -1,0 +1,82 @@
+"""Scoring a drawing with a model: strokes in, one probability a class out.
+
+Every domain that asks a model about a drawing (inference, evaluation sets, and later
+agreement, shadow scoring, label-issue scans) goes through `probabilities`, so the
+preprocessing is `raster.py`'s and nothing re-implements it. A model is the ONNX file
+and the card that `training/export.py` publishes; this module reads both and imports
+no training code (no torch on the serving path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import onnxruntime as ort
+import orjson
+
+from crowdsketch.ports.blob import BlobStore
+from crowdsketch.raster import RasterSpec, StrokesLike, rasterize
+from crowdsketch.resilience import DependencyGuard
+
+MODEL_FILE = "model.onnx"
+CARD_FILE = "card.json"
+
+
+class Scorable(Protocol):
+    """What scoring needs of a loaded model."""
+
+    @property
+    def spec(self) -> RasterSpec: ...
+    @property
+    def session(self) -> ort.InferenceSession: ...
+    @property
+    def input_name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    classes: list[str]
+    spec: RasterSpec
+    session: ort.InferenceSession
+    input_name: str
+    card: dict[str, Any]
+
+
+def probabilities(model: Scorable, strokes: StrokesLike) -> np.ndarray:
+    """The model's probability of each of its classes for one drawing, in card order."""
+    image = rasterize(strokes, model.spec)[np.newaxis, np.newaxis]  # (1, 1, S, S)
+    logits = model.session.run(None, {model.input_name: image})[0][0]  # (classes,)
+    return _softmax(logits)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+
+def onnx_session(onnx_bytes: bytes) -> ort.InferenceSession:
+    """One thread: a server runs many requests at once, each on its own core."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+
+
+def scoring_model(onnx_bytes: bytes, card: dict[str, Any]) -> ScoringModel:
+    session = onnx_session(onnx_bytes)
+    return ScoringModel(
+        classes=list(card["classes"]),
+        spec=RasterSpec.from_dict(card["preprocessing"]),
+        session=session,
+        input_name=session.get_inputs()[0].name,
+        card=card,
+    )
+
+
+async def read_published(blobs: BlobStore, guard: DependencyGuard, blob_prefix: str) -> tuple[bytes, dict[str, Any]]:
+    """A published model's ONNX file and card."""
+    onnx_bytes = await guard.call(lambda: blobs.get(blob_prefix + MODEL_FILE))
+    card = orjson.loads(await guard.call(lambda: blobs.get(blob_prefix + CARD_FILE)))
+    return onnx_bytes, card
