@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from crowdsketch.app import create_app
 from crowdsketch.db.migrate import upgrade
 from tests.support.stacks import (
-    REDIS_TEST_DB,
     TEST_BUCKET,
     Stack,
     copy_sqlite_template,
@@ -24,6 +23,7 @@ from tests.support.stacks import (
     port_open,
     make_settings,
     patient,
+    redis_test_db,
     unique_name,
 )
 from tests.support.tcp_proxy import TcpProxy
@@ -119,7 +119,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     await _admin_execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
     import redis.asyncio as aioredis
 
-    redis = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB)
+    redis = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_test_db())
     await redis.flushdb()
     await redis.aclose()
     async with httpx.AsyncClient() as client:
@@ -136,7 +136,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     settings = make_settings(
         data_dir=tmp_path / "data",
         database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{proxies['database'].port}/{database}",
-        redis_url=f"redis://127.0.0.1:{proxies['key-value store'].port}/{REDIS_TEST_DB}",
+        redis_url=f"redis://127.0.0.1:{proxies['key-value store'].port}/{redis_test_db()}",
         blob_url=f"s3://{TEST_BUCKET}",
         aws_endpoint_url=f"http://127.0.0.1:{proxies['blob store'].port}",
         aws_access_key_id="test",
@@ -148,7 +148,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template:
     direct = patient(
         settings,
         database_url=f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{database}",
-        redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}",
+        redis_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_test_db()}",
         aws_endpoint_url=s3,
         amqp_url=f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/",
     )

@@ -30,12 +30,11 @@ import pytest
 from tests.conftest import AMQP_HOST, AMQP_PORT, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require, require_service
 from tests.support.drawings import circle_strokes, drawing_body, stroke_data, submission_headers
 from tests.support.processes import find_nginx, free_ports
-from tests.support.stacks import delete_rabbit_queues, unique_name
+from tests.support.stacks import delete_rabbit_queues, unique_name, redis_test_db
 
 pytestmark = [pytest.mark.distributed, pytest.mark.topology]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = 13  # the API tests use 1-12 (by process), the benchmarks 14
 AMQP_URL = f"amqp://guest:guest@{AMQP_HOST}:{AMQP_PORT}/"
 ADMIN_EMAIL = "admin@localhost"  # the deploy script's first admin
 ADMIN_PASSWORD = "topology test password"
@@ -122,7 +121,7 @@ async def _queue_consumers(queue: str) -> int:
 def _flush_redis() -> None:
     import redis
 
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_test_db())
     try:
         client.flushdb()
     finally:
@@ -152,7 +151,7 @@ def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
         CROWDSKETCH_MODEL_POLL_INTERVAL_S="600",
         CROWDSKETCH_DATA_DIR=str(tmp_path / "data"),
         CROWDSKETCH_DATABASE_URL=f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{database}",
-        CROWDSKETCH_REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+        CROWDSKETCH_REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_test_db()}",
         CROWDSKETCH_AMQP_URL=AMQP_URL,
         CROWDSKETCH_AMQP_TRAINING_QUEUE=queue,
         CROWDSKETCH_BLOB_URL=f"s3://{bucket}",

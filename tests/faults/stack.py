@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tests.support.processes import free_ports
-from tests.support.stacks import delete_rabbit_queues, port_open
+from tests.support.stacks import delete_rabbit_queues, port_open, redis_test_db
 from tests.support.tcp_proxy import TcpProxy
 
 if TYPE_CHECKING:
     from crowdsketch.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = 15  # the API tests use 1-12 (by process), the topology test 13, the benchmarks 14
 ADMIN_EMAIL = "admin@localhost"  # the deploy script's first admin
 ADMIN_PASSWORD = "fault injection password"
 T = TypeVar("T")
@@ -109,7 +108,7 @@ class FaultTopology:
             CROWDSKETCH_ADMIN_PASSWORD=ADMIN_PASSWORD,
             CROWDSKETCH_DATA_DIR=str(self.work_dir / "data"),
             CROWDSKETCH_DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{port['PostgreSQL']}/{self.database}",
-            CROWDSKETCH_REDIS_URL=f"redis://127.0.0.1:{port['Redis']}/{REDIS_DB}",
+            CROWDSKETCH_REDIS_URL=f"redis://127.0.0.1:{port['Redis']}/{redis_test_db()}",
             CROWDSKETCH_AMQP_URL=f"amqp://guest:guest@127.0.0.1:{port['RabbitMQ']}/",
             CROWDSKETCH_AMQP_TRAINING_QUEUE=self.queue,
             CROWDSKETCH_BLOB_URL=f"s3://{self.bucket}",
@@ -128,7 +127,7 @@ class FaultTopology:
         )
         self.env.update(self.overrides)
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        _flush_redis(self.backends, REDIS_DB)
+        _flush_redis(self.backends, redis_test_db())
         with self.log.open("wb") as output:
             self.proc = subprocess.Popen(
                 [sys.executable, str(ROOT / "deploy" / "run.py")], env=self.env, cwd=str(ROOT),
@@ -166,7 +165,7 @@ class FaultTopology:
         for clean in (
             lambda: asyncio.run(delete_rabbit_queues(self.backends.amqp_url, self.queue)),
             lambda: self.pg("postgres", f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'),
-            lambda: _flush_redis(self.backends, REDIS_DB),
+            lambda: _flush_redis(self.backends, redis_test_db()),
             self._delete_bucket,
         ):
             try:
@@ -239,7 +238,7 @@ class FaultTopology:
             environment="test",
             data_dir=self.work_dir / "data",
             database_url=f"postgresql+asyncpg://postgres@{pg_host}:{pg_port}/{self.database}",
-            redis_url=f"redis://{redis_host}:{redis_port}/{REDIS_DB}",
+            redis_url=f"redis://{redis_host}:{redis_port}/{redis_test_db()}",
             amqp_url=self.backends.amqp_url,
             amqp_training_queue=self.queue,
             blob_url=f"s3://{self.bucket}",

@@ -15,6 +15,8 @@ tripping the app's breaker, the app.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
 import shutil
 import socket
@@ -34,9 +36,65 @@ from crowdsketch.settings import Settings
 from tests.support.tcp_proxy import TcpProxy
 
 TEST_BUCKET = "crowdsketch-test"
-# One Redis database per test process (1-12), so that two suites running at once do not
-# flush each other's keys.
-REDIS_TEST_DB = 1 + os.getpid() % 12
+# Databases a test process may claim; 14 is the benchmarks'.
+_REDIS_TEST_DBS = (*range(1, 14), 15)
+_CLAIM_KEY = "crowdsketch:test-db:{}"
+_CLAIM_IF_UNCHANGED = """
+local owner = redis.call('GET', KEYS[1])
+if (owner == false and ARGV[2] == '') or owner == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
+@functools.cache
+def redis_test_db(host: str = "127.0.0.1", port: int = 6379) -> int:
+    """A Redis database for this test process alone, claimed in database 0, so that two
+    suites running at once (a developer's and a helper's, or CI's and a stress run) never
+    flush each other's keys: a test flushes its database as it starts. A claim whose
+    process has died is taken over; a claim is dropped when its process exits."""
+    import redis
+
+    client = redis.Redis(host=host, port=port, db=0)
+    me = str(os.getpid())
+    try:
+        for db in _REDIS_TEST_DBS:
+            key = _CLAIM_KEY.format(db)
+            owner = client.get(key)
+            if owner is not None and owner.decode() != me and _alive(int(owner)):
+                continue
+            # The claim is ours only if nobody changed it since we looked.
+            if client.eval(_CLAIM_IF_UNCHANGED, 1, key, me, owner or b"", 6 * 3600):
+                atexit.register(_release_redis_db, host, port, key, me)
+                return db
+        raise RuntimeError(f"every Redis test database {_REDIS_TEST_DBS} is claimed by a running test process")
+    finally:
+        client.close()
+
+
+def _release_redis_db(host: str, port: int, key: str, me: str) -> None:
+    import redis
+
+    client = redis.Redis(host=host, port=port, db=0)
+    try:
+        if client.get(key) == me.encode():
+            client.delete(key)
+    except redis.RedisError:
+        pass  # the claim expires by itself
+    finally:
+        client.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:

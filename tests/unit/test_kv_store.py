@@ -14,7 +14,7 @@ import pytest
 
 from crowdsketch.ports.kv import KeyValueStore, MemoryKeyValueStore, RedisKeyValueStore
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_service
-from tests.support.stacks import REDIS_TEST_DB
+from tests.support.stacks import redis_test_db
 from tests.support.waiting import DEADLINE_S, eventually
 
 
@@ -29,12 +29,12 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[KeyValueStore]:
     require_service("Redis", REDIS_HOST, REDIS_PORT)
     import redis.asyncio as aioredis
 
-    admin = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_TEST_DB)
+    admin = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_test_db())
     try:
         await admin.flushdb()
     finally:
         await admin.aclose()
-    redis_store = RedisKeyValueStore(f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}", timeout_s=1.0)
+    redis_store = RedisKeyValueStore(f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_test_db()}", timeout_s=1.0)
     try:
         yield redis_store
     finally:
