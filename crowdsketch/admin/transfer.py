@@ -47,6 +47,14 @@ MAX_REPORTED_ERRORS = 100
 SOURCE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
 
+def imported_session_id(source: str, contributor: str | None) -> str | None:
+    """The contributor session of an imported drawing whose file names who drew it. The
+    colon keeps it apart from every game session id (letters, digits, '_' and '-'), and
+    the source keeps two files' writers "s02" apart when they were imported as different
+    sources."""
+    return f"{source}:{contributor}" if contributor is not None else None
+
+
 @dataclass(frozen=True)
 class ExportFilter:
     shapes: tuple[str, ...] = ()
@@ -190,7 +198,8 @@ class TransferService:
 
         existing = await self._db.run(stored_hashes, write=False)
         fresh = [
-            new_drawing(line.data, line.shape, source=source, content_hash=content_hash)
+            new_drawing(line.data, line.shape, source=source, content_hash=content_hash,
+                        session_id=imported_session_id(source, line.contributor))
             for content_hash, line in batch.items()
             if content_hash not in existing
         ]

@@ -39,11 +39,17 @@ class LineError(Exception):
         self.message = message
 
 
+# A contributor named in a file: the game's session ids, and writer ids such as "s02".
+CONTRIBUTOR_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
 @dataclass(frozen=True)
 class ParsedLine:
     data: StrokeData
     shape: CatalogShape
     content_hash: str
+    # Who drew it, when the file says (`sessionId`, or a writer's `subject`); None otherwise.
+    contributor: str | None = None
 
 
 async def lines_from_chunks(chunks: AsyncIterator[bytes], max_line_bytes: int) -> AsyncIterator[bytes]:
@@ -109,7 +115,18 @@ def parse_line(raw: bytes, shapes: Mapping[str, CatalogShape], max_line_bytes: i
     except ValidationError as exc:
         first = (exc.details or [{"field": "line.strokes", "message": exc.message}])[0]
         raise LineError(_field(first["field"].removeprefix("line."), quickdraw), first["message"]) from None
-    return ParsedLine(data, shape, data.content_hash())
+    return ParsedLine(data, shape, data.content_hash(), _contributor(document))
+
+
+def _contributor(document: dict[str, Any]) -> str | None:
+    for key in ("sessionId", "subject"):
+        value = document.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not CONTRIBUTOR_PATTERN.match(value):
+            raise LineError(key, "1-40 letters, digits, '.', '_' or '-'")
+        return value
+    return None
 
 
 def _load_json(raw: bytes) -> Any:

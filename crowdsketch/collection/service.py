@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,23 +43,26 @@ PROMPT_TTL_S = 24 * 3600
 
 
 def _session_upsert(insert: Callable[..., Any]) -> Any:
-    """Count a drawing for its session, creating the session with its first drawing;
+    """Count `count` drawings for a session, creating the session with its first ones;
     returns (total, today). One statement for both dialects, built once."""
     table = ContributorSession.__table__
     statement = insert(table).values(
         id=bindparam("session_id"),
         created_at=bindparam("now"),
         last_seen_at=bindparam("now"),
-        drawing_count=1,
+        drawing_count=bindparam("count"),
         today=bindparam("today"),
-        today_count=1,
+        today_count=bindparam("count"),
     )
     return statement.on_conflict_do_update(
         index_elements=[table.c.id],
         set_={
             "last_seen_at": statement.excluded.last_seen_at,
-            "drawing_count": table.c.drawing_count + 1,
-            "today_count": case((table.c.today == statement.excluded.today, table.c.today_count + 1), else_=1),
+            "drawing_count": table.c.drawing_count + statement.excluded.drawing_count,
+            "today_count": case(
+                (table.c.today == statement.excluded.today, table.c.today_count + statement.excluded.today_count),
+                else_=statement.excluded.today_count,
+            ),
             "today": statement.excluded.today,
         },
     ).returning(table.c.drawing_count, table.c.today_count)
@@ -169,8 +173,8 @@ class CollectionService:
         return response
 
     async def store_drawings(self, drawings: Sequence[NewDrawing], concurrency: int = 16) -> None:
-        """Store drawings that belong to no contributor session (imports): every blob first,
-        a bounded number at a time, then every row in one transaction."""
+        """Store drawings in bulk (imports, seeding): every blob first, a bounded number at a
+        time, then every row, and the contributor sessions they name, in one transaction."""
         semaphore = asyncio.Semaphore(concurrency)
 
         async def put(drawing: NewDrawing) -> None:
@@ -188,8 +192,15 @@ class CollectionService:
             await asyncio.gather(*(self._discard_blob(d.blob_key) for d in drawings))
             raise
 
+        per_session = Counter(d.row["session_id"] for d in drawings if d.row["session_id"] is not None)
+        upsert = _SESSION_UPSERT[self._db.dialect]
+
         async def insert(session: AsyncSession) -> None:
-            await (await session.connection()).execute(_DRAWING_INSERT, [d.row for d in drawings])
+            connection = await session.connection()
+            now = datetime.now(UTC)
+            for session_id, count in sorted(per_session.items()):
+                await connection.execute(upsert, {"session_id": session_id, "now": now, "today": now.date(), "count": count})
+            await connection.execute(_DRAWING_INSERT, [d.row for d in drawings])
 
         try:
             await self._db.run(insert)
@@ -218,7 +229,7 @@ class CollectionService:
             # ORM's unit of work would cost more than the database round trips.
             connection = await session.connection()
             counts = await connection.execute(
-                upsert, {"session_id": submission.session_id, "now": now, "today": now.date()}
+                upsert, {"session_id": submission.session_id, "now": now, "today": now.date(), "count": 1}
             )
             total, today = counts.one()
             await connection.execute(_DRAWING_INSERT, row)

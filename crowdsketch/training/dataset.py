@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,10 @@ class Dataset:
     classes: list[str]
     drawing_ids: list[uuid.UUID]
     content_hash: str
+    # Each drawing's contributor (its session; None when unknown), for a validation split
+    # that keeps every contributor on one side, and which drawings a program made.
+    groups: list[str | None] = field(default_factory=list)
+    synthetic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def size(self) -> int:
@@ -51,6 +55,8 @@ class _Row:
     shape_id: str
     blob_key: str
     content_hash: str
+    session_id: str | None
+    source: str
 
 
 async def build_dataset(
@@ -75,6 +81,8 @@ async def build_dataset(
         classes=classes,
         drawing_ids=[row.id for row, _ in kept],
         content_hash=digest.hexdigest(),
+        groups=[row.session_id for row, _ in kept],
+        synthetic=np.array([row.source == "synthetic" for row, _ in kept], dtype=bool),
     )
 
 
@@ -83,7 +91,7 @@ async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_R
     if config.get("shapes"):
         active = active.where(Shape.id.in_(config["shapes"]))
     statement = (
-        select(Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.content_hash)
+        select(Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.content_hash, Drawing.session_id, Drawing.source)
         .where(Drawing.shape_id.in_(active))
         .where(Drawing.quality_score >= float(config.get("minQuality") or 0.0))
         .where(Drawing.content_hash.not_in(select(EvalSetDrawing.content_hash)))

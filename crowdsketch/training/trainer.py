@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -76,13 +76,76 @@ def stratified_split(labels: np.ndarray, share: float, seed: int) -> tuple[np.nd
     Every class with at least two examples keeps at least one on each side.
     """
     rng = np.random.default_rng(seed)
-    train_parts, validation_parts = [], []
+    train_parts, validation_parts = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
         n_validation = min(max(round(len(members) * share), 1), len(members) - 1)
         validation_parts.append(members[:n_validation])
         train_parts.append(members[n_validation:])
     return np.sort(np.concatenate(train_parts)), np.sort(np.concatenate(validation_parts))
+
+
+def grouped_split(labels: np.ndarray, groups: Sequence[str | None], share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, validation indices) with no contributor on both sides.
+
+    Validation accuracy is meant to say how the model does on people it has not seen, and
+    a contributor's drawings resemble each other more than anyone else's. Whole groups go
+    to validation, in a seeded random order, until it holds about `share` of the drawings
+    (never every group); a drawing without a group is a group of its own. With fewer than
+    two groups nothing can be held out without sharing one: this is `stratified_split`.
+    """
+    keys = [f"g:{group}" if group is not None else f"i:{i}" for i, group in enumerate(groups)]
+    unique, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True)
+    if len(unique) < 2 or all(group is None for group in groups):
+        return stratified_split(labels, share, seed)
+    sizes = np.bincount(inverse)
+    target = share * len(labels)
+    chosen = np.zeros(len(unique), dtype=bool)
+    held = 0
+    for g in np.random.default_rng(seed).permutation(len(unique))[: len(unique) - 1]:
+        if held >= target:
+            break
+        chosen[g] = True
+        held += sizes[g]
+    in_validation = chosen[inverse]
+    return np.flatnonzero(~in_validation), np.flatnonzero(in_validation)
+
+
+@dataclass(frozen=True)
+class Split:
+    train: np.ndarray  # indices
+    validation: np.ndarray  # indices: every held-out drawing
+    reported: np.ndarray  # the validation indices that validation accuracy is measured on
+    basis: str  # "people" or "synthetic": whose drawings `reported` holds
+
+
+def validation_split(
+    labels: np.ndarray, groups: Sequence[str | None] | None, synthetic: np.ndarray | None, share: float, seed: int
+) -> Split:
+    """People's drawings are split by contributor (`grouped_split`), synthetic ones by class.
+
+    When the set holds any drawing by a person, validation accuracy is measured on the
+    held-out people's drawings only, so that a figure on drawings a program made never
+    stands for how the model does on people's; the synthetic figure is reported beside it.
+    """
+    n = len(labels)
+    is_synthetic = np.zeros(n, dtype=bool) if synthetic is None else np.asarray(synthetic, dtype=bool)
+    group_of = [None] * n if groups is None else list(groups)
+    people, made = np.flatnonzero(~is_synthetic), np.flatnonzero(is_synthetic)
+    train_parts, validation_parts = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    held_people = np.empty(0, np.int64)
+    if len(people):
+        kept, held = grouped_split(labels[people], [group_of[i] for i in people], share, seed)
+        train_parts.append(people[kept])
+        held_people = people[held]
+        validation_parts.append(held_people)
+    if len(made):
+        kept, held = stratified_split(labels[made], share, seed)
+        train_parts.append(made[kept])
+        validation_parts.append(made[held])
+    validation = np.sort(np.concatenate(validation_parts))
+    reported, basis = (np.sort(held_people), "people") if len(held_people) else (validation, "synthetic")
+    return Split(np.sort(np.concatenate(train_parts)), validation, reported, basis)
 
 
 def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -178,18 +241,23 @@ def train(
     classes: list[str],
     on_progress: Callable[[EpochProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    groups: Sequence[str | None] | None = None,
+    synthetic: np.ndarray | None = None,
 ) -> TrainedModel:
+    """`groups` names each drawing's contributor (None: unknown) and `synthetic` marks the
+    drawings a program made: see `validation_split` for what they change."""
     labels = np.asarray(labels, dtype=np.int64)
     _check_inputs(images, labels, classes)
     torch.set_num_threads(THREADS)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
 
-    train_index, validation_index = stratified_split(labels, config.validation_share, config.seed)
+    split = validation_split(labels, groups, synthetic, config.validation_share, config.seed)
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))  # (N, 1, S, S)
     y = torch.from_numpy(labels)  # (N,)
-    x_train, y_train = x[train_index], y[train_index]
-    x_validation, y_validation = x[validation_index], y[validation_index]
+    x_train, y_train = x[split.train], y[split.train]
+    x_validation, y_validation = x[split.reported], y[split.reported]
     # A fixed random sample of the training images, shuffled so each batch mixes classes.
     x_calibration = x_train[torch.randperm(len(x_train), generator=generator)[:CALIBRATION_IMAGES]]
 
@@ -238,9 +306,13 @@ def train(
     network.eval()
     predicted = predict_labels(network, x_validation).numpy()
     metrics = classification_metrics(y_validation.numpy(), predicted, classes)
+    other = np.setdiff1d(split.validation, split.reported)  # held-out synthetic drawings, when people's are reported
+    if len(other):
+        metrics["synthetic_validation_accuracy"] = float((predict_labels(network, x[other]) == y[other]).float().mean())
     metrics.update(
-        train_size=len(train_index),
-        validation_size=len(validation_index),
+        validation_basis=split.basis,
+        train_size=len(split.train),
+        validation_size=len(split.reported),
         parameters=network.parameter_count(),
         history=history,
     )

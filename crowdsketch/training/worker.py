@@ -108,7 +108,8 @@ class TrainingWorker:
         on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch)
         train_config = TrainConfig(epochs=int(config["epochs"]), seed=int(config.get("seed") or 0))
         trained = await asyncio.to_thread(
-            train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set
+            train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set,
+            groups=dataset.groups, synthetic=dataset.synthetic,
         )
         onnx_bytes = await asyncio.to_thread(export_onnx, trained, DEFAULT_SPEC)
         model_id = uuid.uuid4()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.db.models import Drawing, Shape
+from crowdsketch.db.models import ContributorSession, Drawing, Shape
 from tests.conftest import ADMIN_EMAIL
 from tests.support.drawings import circle_strokes, drawing_body, submission_headers
 from tests.support.eval_sets import eval_file
@@ -248,3 +248,28 @@ async def test_an_import_is_audited_with_its_counts_and_marks_its_source(
     refused = await admin_client.post("/api/admin/import", content=body, params={"source": "Not Valid"}, headers=NDJSON)
     assert refused.status_code == 400
     assert refused.json()["details"][0]["field"] == "source"
+
+
+async def test_the_writer_a_file_names_becomes_the_drawings_contributor(admin_client: httpx.AsyncClient, stack: Stack) -> None:
+    """$1's `subject` (or an export's `sessionId`) is kept as a contributor session of the
+    import's source, so that training can hold whole writers out of its validation set."""
+    lines = [
+        {"label": "circle", "subject": "s02", "strokes": circle_strokes()},
+        {"label": "square", "subject": "s02", "strokes": GAME_DRAWINGS[1][1]},
+        {"label": "cross", "sessionId": "kiosk-7", "strokes": GAME_DRAWINGS[2][1]},
+        {"label": "line", "strokes": GAME_DRAWINGS[3][1]},
+        {"label": "line", "subject": 7, "strokes": [[[0, 0, 0], [5, 5, 5]]]},
+    ]
+    summary = await _import(admin_client, b"\n".join(orjson.dumps(line) for line in lines), source="dollar")
+
+    assert (summary["imported"], summary["failed"]) == (4, 1)
+    assert summary["errors"][0]["line"] == 5 and summary["errors"][0]["field"] == "subject"
+
+    async def contributors(session: AsyncSession) -> tuple[Counter[str | None], dict[str, int]]:
+        drawn = Counter((await session.execute(select(Drawing.session_id))).scalars())
+        counted = dict((await session.execute(select(ContributorSession.id, ContributorSession.drawing_count))).all())
+        return drawn, counted
+
+    drawn, counted = await stack.stores.db.run(contributors, write=False)
+    assert drawn == Counter({"dollar:s02": 2, "dollar:kiosk-7": 1, None: 1})
+    assert counted == {"dollar:s02": 2, "dollar:kiosk-7": 1}
