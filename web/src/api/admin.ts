@@ -2,6 +2,7 @@
 // itself; the CSRF token that mutations must echo in `X-CSRF-Token` comes with log-in and
 // with `GET /me`, and is kept in this module's memory only (never in storage).
 import { apiFetch, apiRequest, isApiError, type RequestOptions } from "./client";
+import type { ModelEvaluation } from "./evaluation";
 import type { CanvasSize, Device, StrokeData } from "./strokes";
 
 export interface AdminUser {
@@ -167,6 +168,8 @@ export interface ModelVersion {
   active: boolean;
   createdAt: string;
   activatedAt: string | null;
+  /** Accuracy on each evaluation set: real drawings the model never trained on. */
+  evaluations: ModelEvaluation[];
 }
 
 export interface AuditEntry {
@@ -209,7 +212,8 @@ function withCsrf(options: RequestOptions): RequestOptions {
   return { ...options, headers: { ...options.headers, "X-CSRF-Token": csrfToken } };
 }
 
-async function adminFetch<T>(path: string, options: RequestOptions = {}) {
+/** An admin request (session cookie, CSRF token); for the other admin API files. */
+export async function adminFetch<T>(path: string, options: RequestOptions = {}) {
   try {
     return await apiFetch<T>(`${BASE}${path}`, withCsrf(options));
   } catch (error) {
@@ -221,7 +225,7 @@ async function adminFetch<T>(path: string, options: RequestOptions = {}) {
   }
 }
 
-async function admin<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function admin<T>(path: string, options: RequestOptions = {}): Promise<T> {
   return (await adminFetch<T>(path, options)).data;
 }
 

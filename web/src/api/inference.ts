@@ -1,4 +1,5 @@
 import { apiRequest } from "./client";
+import type { ModelEvaluation } from "./evaluation";
 import type { StrokeData } from "./strokes";
 
 export interface ModelInfo {
@@ -8,6 +9,8 @@ export interface ModelInfo {
   accuracy: number;
   loadedAt: string;
   classes: string[];
+  /** Accuracy on each evaluation set of real drawings; absent from older servers. */
+  evaluations?: ModelEvaluation[];
 }
 
 export interface ShapeConfidence {

@@ -15,7 +15,14 @@ describe("ImplementorPage", () => {
       "fetch",
       vi.fn(async (url: string) =>
         url === "/api/inference/model/info"
-          ? json(200, { id: "m", version: 3, accuracy: 0.915, loadedAt: "2025-01-01T00:00:00Z", classes: ["circle", "square"] })
+          ? json(200, {
+              id: "m",
+              version: 3,
+              accuracy: 0.915,
+              loadedAt: "2025-01-01T00:00:00Z",
+              classes: ["circle", "square"],
+              evaluations: [{ evalSet: "dollar1", accuracy: 0.934, drawings: 2100, perClass: {}, evaluatedAt: "2025-01-02T00:00:00Z" }],
+            })
           : json(200, {
               shape: "square",
               confidence: 0.7,
@@ -28,6 +35,7 @@ describe("ImplementorPage", () => {
     render(<ImplementorPage />);
     expect(await screen.findByText("Model v3")).toBeInTheDocument();
     expect(screen.getByText("91.5% accuracy")).toBeInTheDocument();
+    expect(screen.getByText("93.4% on dollar1")).toBeInTheDocument(); // real drawings, beside validation
     drawStroke(screen.getByLabelText("Drawing canvas"), [[10, 10], [60, 10], [60, 60]]);
     await userEvent.click(screen.getByRole("button", { name: "Classify" }));
     expect(await screen.findByRole("meter", { name: "Confidence in square" })).toHaveAttribute("aria-valuenow", "70");

@@ -6,7 +6,8 @@ export interface ModelBadgeProps {
   onReload: () => void;
 }
 
-/** Which model answers: version and accuracy, or why none does. */
+/** Which model answers: version, validation accuracy and its accuracy on each evaluation
+ * set of real drawings (named), or why none answers. */
 export function ModelBadge({ state, onReload }: ModelBadgeProps) {
   switch (state.status) {
     case "loading":
@@ -17,6 +18,15 @@ export function ModelBadge({ state, onReload }: ModelBadgeProps) {
         <p className="model-badge" aria-label="Active model">
           <span className="model-badge__version">Model v{info.version}</span>
           <span className="model-badge__accuracy">{(info.accuracy * 100).toFixed(1)}% accuracy</span>
+          {(info.evaluations ?? []).map((evaluation) => (
+            <span
+              key={evaluation.evalSet}
+              className="model-badge__real"
+              title={`${evaluation.drawings.toLocaleString()} real drawings the model never trained on`}
+            >
+              {(evaluation.accuracy * 100).toFixed(1)}% on {evaluation.evalSet}
+            </span>
+          ))}
           <span className="model-badge__classes">{info.classes.length} shapes</span>
         </p>
       );

@@ -1,15 +1,20 @@
 import type { ModelVersion } from "../../api/admin";
 import { formatPercent } from "../charts/scale";
+import { evalSetNames } from "./EvalSetChart";
 
 export interface ModelTableProps {
   models: ModelVersion[];
   selectedId: string | undefined;
   activating: string | null;
+  /** The model being re-scored, if any. */
+  rescoring: string | null;
   onSelect: (id: string) => void;
   onActivate: (id: string) => void;
+  onRescore: (id: string) => void;
 }
 
-export function ModelTable({ models, selectedId, activating, onSelect, onActivate }: ModelTableProps) {
+export function ModelTable({ models, selectedId, activating, rescoring, onSelect, onActivate, onRescore }: ModelTableProps) {
+  const sets = evalSetNames(models);
   return (
     <div className="admin-scroll">
       <table className="admin-table model-table">
@@ -18,8 +23,16 @@ export function ModelTable({ models, selectedId, activating, onSelect, onActivat
             <th scope="col">Version</th>
             <th scope="col">State</th>
             <th scope="col">Accuracy</th>
+            {sets.map((name) => (
+              <th scope="col" key={name}>
+                On {name}
+              </th>
+            ))}
             <th scope="col">Drawings</th>
             <th scope="col">Created</th>
+            <th scope="col">
+              <span className="visually-hidden">Evaluation</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -50,8 +63,24 @@ export function ModelTable({ models, selectedId, activating, onSelect, onActivat
                 </span>
               </td>
               <td>{formatPercent(model.accuracy)}</td>
+              {sets.map((name) => {
+                const evaluation = (model.evaluations ?? []).find((e) => e.evalSet === name);
+                return <td key={name}>{evaluation ? formatPercent(evaluation.accuracy) : "—"}</td>;
+              })}
               <td>{model.datasetSize.toLocaleString()}</td>
               <td title={new Date(model.createdAt).toLocaleString()}>{new Date(model.createdAt).toLocaleDateString()}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button--quiet"
+                  aria-label={`Re-score version ${model.version}`}
+                  disabled={rescoring !== null}
+                  aria-busy={rescoring === model.id}
+                  onClick={() => onRescore(model.id)}
+                >
+                  {rescoring === model.id ? "Re-scoring…" : "Re-score"}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>

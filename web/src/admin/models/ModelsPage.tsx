@@ -2,12 +2,16 @@ import { useState } from "react";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { formatPercent } from "../charts/scale";
 import { ConfusionMatrix } from "./ConfusionMatrix";
+import { EvalSetChart } from "./EvalSetChart";
+import { EvalSetsSection } from "./EvalSetsSection";
 import { ModelTable } from "./ModelTable";
 import { PerClassTable } from "./PerClassTable";
+import { useEvalSets } from "./useEvalSets";
 import { useModels } from "./useModels";
 
 export function ModelsPage() {
-  const { models, error, reload, activate, activating, actionError } = useModels();
+  const { models, error, reload, activate, activating, rescore, rescoring, actionError } = useModels();
+  const evalSets = useEvalSets(reload);
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const selected = models?.find((m) => m.id === chosen) ?? models?.find((m) => m.active) ?? models?.[0];
 
@@ -15,7 +19,7 @@ export function ModelsPage() {
     <section className="admin-section">
       <h1>Models</h1>
       <ErrorDisplay error={error} onRetry={reload} title="The models could not be loaded." />
-      <ErrorDisplay error={actionError} title="The model was not activated." />
+      <ErrorDisplay error={actionError} title="The model was not changed." />
       {!models && !error && <p className="admin-muted">Loading…</p>}
       {models && models.length === 0 && <p>No model has been trained yet; start one on the Training page.</p>}
       {models && models.length > 0 && (
@@ -23,10 +27,13 @@ export function ModelsPage() {
           models={models}
           selectedId={selected?.id}
           activating={activating}
+          rescoring={rescoring}
           onSelect={setChosen}
           onActivate={(id) => void activate(id)}
+          onRescore={(id) => void rescore(id)}
         />
       )}
+      {models && <EvalSetChart models={models} />}
       {selected && (
         <article className="model-detail" aria-label={`Model version ${selected.version}`}>
           <h2>
@@ -37,10 +44,29 @@ export function ModelsPage() {
             {selected.metrics.train_size !== undefined && ` (${selected.metrics.train_size} train / ${selected.metrics.validation_size} validation)`}
             {selected.activatedAt && ` · last activated ${new Date(selected.activatedAt).toLocaleString()}`}
           </p>
+          {(selected.evaluations ?? []).length > 0 && (
+            <ul className="model-detail__evaluations" aria-label="Accuracy on evaluation sets">
+              {selected.evaluations.map((evaluation) => (
+                <li key={evaluation.evalSet}>
+                  {formatPercent(evaluation.accuracy)} on {evaluation.evalSet} ({evaluation.drawings.toLocaleString()} real drawings),
+                  beside {formatPercent(selected.accuracy)} validation accuracy
+                </li>
+              ))}
+            </ul>
+          )}
           {selected.metrics.per_class && <PerClassTable classes={selected.classes} perClass={selected.metrics.per_class} />}
           {selected.metrics.confusion_matrix && <ConfusionMatrix classes={selected.classes} matrix={selected.metrics.confusion_matrix} />}
         </article>
       )}
+      <EvalSetsSection
+        sets={evalSets.sets}
+        error={evalSets.error}
+        actionError={evalSets.actionError}
+        busy={evalSets.busy}
+        onReload={evalSets.reload}
+        onAdd={evalSets.add}
+        onRemove={(name) => void evalSets.remove(name)}
+      />
     </section>
   );
 }

@@ -1,9 +1,14 @@
 import { useCallback, useState } from "react";
-import { toApiError, type ApiError } from "../../api/client";
+import { ApiError, toApiError } from "../../api/client";
 import * as api from "../../api/admin";
+import { rescoreModel } from "../../api/evaluation";
 import { useApiResource } from "../useApiResource";
 
-/** The model versions, newest first, and activation (which is also the roll-back). */
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+const JOB_POLL_MS = 1000;
+
+/** The model versions, newest first; activation (which is also the roll-back) and
+ * re-scoring on the evaluation sets (a job: followed until it ends, then the list reloads). */
 export function useModels() {
   const load = useCallback((signal: AbortSignal) => api.listModels(signal), []);
   const models = useApiResource(load);
@@ -27,5 +32,29 @@ export function useModels() {
     [reload],
   );
 
-  return { models: models.data, error: models.error, reload, activate, activating, actionError };
+  const [rescoring, setRescoring] = useState<string | null>(null);
+  const rescore = useCallback(
+    async (id: string) => {
+      setRescoring(id);
+      setActionError(null);
+      try {
+        let job = await rescoreModel(id);
+        while (!FINISHED.has(job.status)) {
+          await new Promise((resolve) => window.setTimeout(resolve, JOB_POLL_MS));
+          job = await api.fetchTrainingJob(job.id);
+        }
+        if (job.status !== "completed") {
+          setActionError(new ApiError({ status: 0, code: "JOB_FAILED", message: `Re-scoring ${job.status}: ${job.error ?? ""}`, retryable: false }));
+        }
+        reload();
+      } catch (reason) {
+        setActionError(toApiError(reason));
+      } finally {
+        setRescoring(null);
+      }
+    },
+    [reload],
+  );
+
+  return { models: models.data, error: models.error, reload, activate, activating, rescore, rescoring, actionError };
 }

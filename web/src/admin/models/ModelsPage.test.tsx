@@ -1,0 +1,85 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockFetch } from "../test/mockFetch";
+import { ModelsPage } from "./ModelsPage";
+
+const evaluation = (accuracy: number) => ({
+  evalSet: "dollar1",
+  accuracy,
+  drawings: 2100,
+  perClass: { circle: { accuracy, drawings: 300 } },
+  evaluatedAt: "2026-01-02T00:00:00Z",
+});
+
+const model = (version: number, accuracy: number, evaluations: unknown[]) => ({
+  id: `m${version}`,
+  version,
+  jobId: null,
+  classes: ["circle", "square"],
+  accuracy,
+  metrics: {},
+  datasetSize: 100,
+  datasetHash: "h",
+  active: version === 2,
+  createdAt: "2026-01-01T00:00:00Z",
+  activatedAt: null,
+  evaluations,
+});
+
+const SET = { name: "dollar1", drawings: 2100, shapes: ["circle", "square"], createdAt: "2026-01-01T00:00:00Z" };
+
+describe("ModelsPage", () => {
+  it("shows each set's accuracy beside validation accuracy, across versions", async () => {
+    mockFetch({
+      "GET /api/admin/models": { status: 200, body: [model(2, 0.996, [evaluation(0.934)]), model(1, 0.98, [evaluation(0.9)])] },
+      "GET /api/admin/eval-sets": { status: 200, body: [SET] },
+    });
+    render(<ModelsPage />);
+
+    const [table] = await screen.findAllByRole("table");
+    expect(await within(table).findByRole("columnheader", { name: "On dollar1" })).toBeInTheDocument();
+    const row = within(table).getByRole("row", { name: /v2/ });
+    expect(within(row).getByText("99.6%")).toBeInTheDocument();
+    expect(within(row).getByText("93.4%")).toBeInTheDocument();
+    expect(screen.getByRole("list", { name: "Accuracy on evaluation sets" })).toHaveTextContent(
+      "93.4% on dollar1 (2,100 real drawings), beside 99.6% validation accuracy",
+    );
+    expect(screen.getByRole("img", { name: "Accuracy on evaluation sets across versions" })).toBeInTheDocument();
+    expect(screen.getByRole("rowheader", { name: "dollar1" })).toBeInTheDocument();
+  });
+
+  it("adds and removes a set, and re-scores a model", async () => {
+    let sets: unknown[] = [];
+    const { calls } = mockFetch({
+      "GET /api/admin/models": { status: 200, body: [model(1, 0.98, [])] },
+      "GET /api/admin/eval-sets": () => ({ status: 200, body: sets }),
+      "POST /api/admin/eval-sets": () => {
+        sets = [SET];
+        return { status: 201, body: SET };
+      },
+      "DELETE /api/admin/eval-sets/dollar1": () => {
+        sets = [];
+        return { status: 204 };
+      },
+      "POST /api/admin/models/m1/evaluate": { status: 201, body: { id: "j1", kind: "evaluate", status: "completed" } },
+    });
+    render(<ModelsPage />);
+
+    expect(await screen.findByText("No evaluation set is registered.")).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText("Set name"), "dollar1");
+    const file = new File(['{"label": "circle", "strokes": [[[0, 0, 0], [5, 5, 10]]]}\n'], "dollar1.jsonl");
+    await userEvent.upload(screen.getByLabelText("Drawings file (JSON Lines)"), file);
+    await userEvent.click(screen.getByRole("button", { name: "Add evaluation set" }));
+
+    expect(await screen.findByRole("rowheader", { name: "dollar1" })).toBeInTheDocument();
+    const added = calls.find((call) => call.method === "POST" && call.path === "/api/admin/eval-sets");
+    expect(added?.body).toBe(file);
+
+    await userEvent.click(screen.getByRole("button", { name: "Re-score version 1" }));
+    await waitFor(() => expect(calls.some((call) => call.path === "/api/admin/models/m1/evaluate")).toBe(true));
+
+    await userEvent.click(screen.getByRole("button", { name: "Remove evaluation set dollar1" }));
+    expect(await screen.findByText("No evaluation set is registered.")).toBeInTheDocument();
+  });
+});
