@@ -29,7 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 # How long a locator or an expect() waits for the page by default.
-PAGE_DEADLINE_MS = 10_000
+PAGE_DEADLINE_MS = 30_000  # a deadline for a bug, not a speed: the machine may be busy
 
 _reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 

@@ -13,7 +13,7 @@ from tests.e2e.stack import Server
 
 pytestmark = pytest.mark.e2e
 
-TRAINING_DEADLINE_MS = 90_000
+TRAINING_DEADLINE_MS = 180_000
 
 
 def test_an_admin_flags_a_drawing_trains_a_model_and_activates_it(page: Page, server: Server) -> None:

@@ -15,7 +15,7 @@ from tests.e2e.stack import Server
 
 pytestmark = pytest.mark.e2e
 
-RECOVERY_DEADLINE_S = 15.0
+RECOVERY_DEADLINE_S = 30.0
 
 
 def _open_game(page: Page) -> dict[str, Any]:

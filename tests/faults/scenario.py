@@ -24,6 +24,7 @@ from tests.faults.stack import FaultTopology
 
 DEPENDENCIES = ("PostgreSQL", "Redis", "RabbitMQ", "S3")
 RECOVERY_BOUND_S = 5.0  # the product's promise: serving again within 5 s of the dependency's return
+RECOVERY_DEADLINE_S = 30.0  # the probe gives up here: not serving by then is a bug, not a slow machine
 
 
 @dataclass
@@ -92,7 +93,7 @@ async def run_fault(
         await asyncio.to_thread(proxy.set_mode, "up")
         back_at = time.monotonic()
         load.phase = "after"
-        recovery_s, probe_answers = await until_serving(topology.url, back_at)
+        recovery_s, probe_answers = await until_serving(topology.url, back_at, deadline_s=RECOVERY_DEADLINE_S)
         await asyncio.sleep(after_s)
     finally:
         await asyncio.to_thread(proxy.set_mode, "up")
@@ -138,7 +139,11 @@ def table(results: list[FaultResult]) -> str:
     rows = []
     for result in results:
         counts = result.by_status()
-        recovered = "not within 30 s" if result.recovery_s is None else f"{result.recovery_s:.2f} s"
+        if result.recovery_s is None:
+            recovered = f"not within {RECOVERY_DEADLINE_S:g} s"
+        else:
+            over = result.recovery_s > RECOVERY_BOUND_S
+            recovered = f"{result.recovery_s:.2f} s" + (f" (over the {RECOVERY_BOUND_S:g} s promise)" if over else "")
         rows.append([result.dependency, result.how, f"{result.outage_s:.1f} s", str(len(result.sent_during_outage)),
                      *(str(counts.get(column, 0)) for column in STATUS_COLUMNS),
                      f"{result.max_latency_s:.2f} s", recovered])
