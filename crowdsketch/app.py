@@ -20,13 +20,14 @@ from crowdsketch.middleware import (
     InFlightLimitMiddleware,
     RequestContextMiddleware,
 )
+from crowdsketch.quality.router import router as quality_router
 from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
 from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, *ADMIN_ROUTERS, inference_router],
-    "collection": [collection_router],
+    "all": [collection_router, quality_router, *ADMIN_ROUTERS, inference_router],
+    "collection": [collection_router, quality_router],
     "admin": ADMIN_ROUTERS,
     "inference": [inference_router],
 }
@@ -39,7 +40,9 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = Resources.build(settings)
         app.state.resources = resources
-        if role in ("all", "inference"):
+        # The collection role holds the active model too: each submission's agreement is
+        # scored in process (see quality/agreement.py for why not over HTTP).
+        if role in ("all", "collection", "inference"):
             await resources.models.start()
         try:
             yield

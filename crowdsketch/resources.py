@@ -11,12 +11,15 @@ from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
 from crowdsketch.collection.limits import SubmissionLimits
 from crowdsketch.collection.service import CollectionService
+from crowdsketch.common.rate_limits import WindowLimits
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
 from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
 from crowdsketch.ports.queue import JobQueue
 from crowdsketch.ports.queue_adapters import job_queue_from_settings
+from crowdsketch.quality.agreement import ModelAgreement
+from crowdsketch.quality.service import VerificationService
 from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
 from crowdsketch.settings import Settings
 
@@ -36,6 +39,8 @@ class Resources:
     jobs: JobQueue
     jobs_guard: DependencyGuard
     models: ModelManager
+    verification: VerificationService
+    vote_limits: WindowLimits
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -65,7 +70,12 @@ class Resources:
         kv_guard = guards.guard("key-value store", kv.transient_errors)
         catalog = ShapeCatalog(db, settings.shape_cache_ttl_s)
         idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
-        collection = CollectionService(db, blobs, blob_guard, kv, kv_guard, catalog, idempotency)
+        models = ModelManager(db, blobs, blob_guard, kv, settings.model_poll_interval_s)
+        verification = VerificationService(db, blobs, blob_guard, votes_per_drawing=settings.verification_votes_per_drawing)
+        collection = CollectionService(
+            db, blobs, blob_guard, kv, kv_guard, catalog, idempotency,
+            agreement=ModelAgreement(models, settings.agreement_timeout_s), verification=verification,
+        )
         submission_limits = SubmissionLimits(
             kv, kv_guard, window_s=settings.drawing_rate_window_s,
             per_session=settings.drawing_rate_per_session, per_address=settings.drawing_rate_per_address,
@@ -73,9 +83,12 @@ class Resources:
         auth = AuthService(settings, kv, kv_guard)
         jobs = job_queue_from_settings(settings, db)
         jobs_guard = guards.guard("job queue", jobs.transient_errors)
-        models = ModelManager(db, blobs, blob_guard, kv, settings.model_poll_interval_s)
+        vote_limits = WindowLimits(
+            kv, kv_guard, what="votes", window_s=settings.drawing_rate_window_s,
+            per_session=settings.vote_rate_per_session, per_address=settings.vote_rate_per_address,
+        )
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
-                   models=models, jobs=jobs, jobs_guard=jobs_guard)
+                   models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""

@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     body_read_timeout_s: float = Field(default=20.0, ge=0)
     body_min_rate_bytes_s: int = Field(default=500, ge=1)
 
+    # Model agreement at submission: how long a submission waits for the active model's
+    # opinion of it before it is stored without one (agreement null).
+    agreement_timeout_s: float = Field(default=0.2, gt=0)
+    # Peer verification: one game turn in `verification_every` shows someone else's drawing
+    # (0: never); a drawing stops being shown once it has `verification_votes_per_drawing`
+    # answers. Answers are limited like drawings, in the same windows.
+    verification_every: int = Field(default=5, ge=0)
+    verification_votes_per_drawing: int = Field(default=5, ge=1)
+    vote_rate_per_session: int = Field(default=120, ge=0)
+    vote_rate_per_address: int = Field(default=6000, ge=0)
+
     # The front end's build (`npm run build` in web/), served beside the API.
     web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
 

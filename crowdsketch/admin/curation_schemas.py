@@ -41,6 +41,11 @@ class DrawingRead(CamelModel):
     flagged: bool
     flag_reason: str | None
     created_at: datetime
+    model_agreement: float | None = Field(
+        default=None, description="The model's probability of the labelled shape when the drawing arrived"
+    )
+    model_shape: str | None = Field(default=None, description="The shape the model ranked first")
+    model_version: int | None = Field(default=None, description="The version of the model that judged it")
 
 
 class DrawingDetail(DrawingRead):

@@ -17,7 +17,7 @@ from crowdsketch.admin.curation_schemas import (
 )
 from crowdsketch.admin.deps import CurrentAdmin, SessionDep
 from crowdsketch.admin.drawings_service import DrawingCuration, DrawingFilters, SortKey, SortOrder
-from crowdsketch.collection.router import SESSION_ID_PATTERN
+from crowdsketch.common.contributors import SESSION_ID_PATTERN
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import ValidationError
 

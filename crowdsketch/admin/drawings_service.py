@@ -90,6 +90,9 @@ def _drawing_read(drawing: Drawing, shape_name: str) -> dict[str, Any]:
         "flagged": drawing.flagged,
         "flag_reason": drawing.flag_reason,
         "created_at": drawing.created_at,
+        "model_agreement": drawing.model_agreement,
+        "model_shape": drawing.model_shape,
+        "model_version": drawing.model_version,
     }
 
 

@@ -13,6 +13,9 @@ Each heuristic gives a score in [0, 1]; the result is their weighted mean:
 For an open shape (line, arrow, ...) the closure weight is shared among the others.
 Ramps between the two ends are linear. The score ranks drawings for curation; it does not
 decide whether a drawing is kept.
+
+When a model judged the drawing, its agreement (its probability of the prompted shape)
+caps the score (`with_agreement`): a tidy circle submitted for "star" is still a poor star.
 """
 
 from __future__ import annotations
@@ -75,3 +78,12 @@ def quality_score(data: StrokeData, closed: bool) -> float:
     components = quality_components(data, closed)
     total_weight = sum(WEIGHTS[name] for name in components)
     return round(sum(WEIGHTS[name] * value for name, value in components.items()) / total_weight, 3)
+
+
+def with_agreement(geometry: float, agreement: float | None) -> float:
+    """The geometry score capped by the model's agreement, when there is one. A cap, not a
+    mean: a drawing of the wrong shape must rank low however clean its lines, and a clean
+    drawing the model is sure of keeps its geometry score."""
+    if agreement is None:
+        return geometry
+    return round(min(geometry, agreement), 3)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any
 
@@ -9,12 +8,11 @@ from crowdsketch.responses import JsonResponse
 
 from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
+from crowdsketch.common.contributors import SESSION_ID, SESSION_ID_PATTERN
 from crowdsketch.deps import CollectionServiceDep, ResourcesDep
 
 router = APIRouter(prefix="/api", tags=["collection"])
 
-SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-_SESSION_ID = re.compile(SESSION_ID_PATTERN)
 SessionIdHeader = Annotated[
     str | None,
     Header(
@@ -59,7 +57,7 @@ async def count_submission(request: Request, resources: ResourcesDep) -> None:
     """Runs before the body is validated, so that every attempt counts, a bad one too."""
     session_id = request.headers.get("X-Session-Id")
     address = request.client.host if request.client else "unknown"
-    await resources.submission_limits.count(session_id if session_id and _SESSION_ID.match(session_id) else None, address)
+    await resources.submission_limits.count(session_id if session_id and SESSION_ID.match(session_id) else None, address)
 
 
 @router.post(

@@ -2,19 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from crowdsketch.common.schemas import CamelModel, ShapeRef
 from crowdsketch.strokes import StrokeData
 
-
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ShapeRef(CamelModel):
-    id: str
-    name: str
+__all__ = ["CamelModel", "DrawingCreate", "DrawingCreated", "ShapeRead", "ShapeRef", "UserStats"]
 
 
 class ShapeRead(ShapeRef):
@@ -36,6 +30,14 @@ class UserStats(CamelModel):
 class DrawingCreated(CamelModel):
     id: uuid.UUID
     shape: ShapeRef
-    quality_score: float = Field(ge=0, le=1)
+    quality_score: float = Field(
+        ge=0, le=1, description="Geometry, capped by the model's agreement when a model answered"
+    )
+    model_agreement: float | None = Field(
+        default=None, ge=0, le=1,
+        description="The active model's probability that this is the prompted shape; null when no model answered "
+        "in time or the model does not know the shape",
+    )
+    model_shape: ShapeRef | None = Field(default=None, description="The shape the model sees in the drawing, if a model answered")
     next_shape: ShapeRef
     user_stats: UserStats

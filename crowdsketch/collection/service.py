@@ -4,6 +4,11 @@ Order matters: the strokes go to the blob store first and the row second, so no 
 points at a missing blob. A blob whose row was never written is an orphan that the
 reconciler (`crowdsketch doctor`) removes; it is only deleted here when the row is known
 not to exist.
+
+While the blob is written, the active model scores the drawing (quality's
+`ModelAgreement`, bounded by its own timeout); its agreement goes into the row and caps the
+quality score. A game drawing's verification task is inserted with its row, in one
+transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.collection.catalog import CatalogShape, ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore, StoredResponse
-from crowdsketch.collection.quality import quality_score
+from crowdsketch.collection.quality import quality_score, with_agreement
 from crowdsketch.collection.schemas import DrawingCreated, ShapeRef, UserStats
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ContributorSession, Drawing
@@ -34,6 +39,8 @@ from crowdsketch.errors import AppError
 from crowdsketch.metrics import DRAWINGS_STORED
 from crowdsketch.ports.blob import BlobStore
 from crowdsketch.ports.kv import KeyValueStore
+from crowdsketch.quality.agreement import Agreement, ModelAgreement
+from crowdsketch.quality.service import VerificationService
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.strokes import StrokeData, check_stroke_rules
 
@@ -112,8 +119,24 @@ def new_drawing(
         "content_hash": content_hash,
         "idempotency_key": idempotency_key,
         "created_at": datetime.now(UTC),
+        "model_agreement": None,
+        "model_shape": None,
+        "model_version": None,
     }
     return NewDrawing(row, data.canonical_json())
+
+
+def judged(row: dict[str, Any], agreement: Agreement | None) -> dict[str, Any]:
+    """The row with the model's agreement recorded and folded into its quality score."""
+    if agreement is None:
+        return row
+    return {
+        **row,
+        "model_agreement": agreement.probability,
+        "model_shape": agreement.top_shape,
+        "model_version": agreement.model_version,
+        "quality_score": with_agreement(row["quality_score"], agreement.probability),
+    }
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,9 @@ class CollectionService:
         kv_guard: DependencyGuard,
         catalog: ShapeCatalog,
         idempotency: IdempotencyStore,
+        *,
+        agreement: ModelAgreement,
+        verification: VerificationService,
     ) -> None:
         self._db = db
         self._blobs = blobs
@@ -143,6 +169,8 @@ class CollectionService:
         self._kv_guard = kv_guard
         self.catalog = catalog
         self._idempotency = idempotency
+        self._agreement = agreement
+        self._verification = verification
 
     async def next_prompt(self, session_id: str) -> CatalogShape:
         """The next shape to draw: among the least drawn, never the one prompted last."""
@@ -219,9 +247,15 @@ class CollectionService:
             submission.stroke_data, shape, source=submission.source, content_hash=content_hash,
             session_id=submission.session_id, idempotency_key=submission.idempotency_key,
         )
-        await self._put_blob(drawing)
-        row, blob_key = drawing.row, drawing.blob_key
-        drawing_id, now, quality = row["id"], row["created_at"], row["quality_score"]
+        judging = asyncio.ensure_future(self._agreement.judge(submission.stroke_data.strokes, shape.id))
+        try:
+            await self._put_blob(drawing)
+        except BaseException:
+            judging.cancel()
+            raise
+        agreement = await judging
+        row, blob_key = judged(drawing.row, agreement), drawing.blob_key
+        drawing_id, now = row["id"], row["created_at"]
         upsert = _SESSION_UPSERT[self._db.dialect]
 
         async def insert(session: AsyncSession) -> UserStats:
@@ -233,6 +267,8 @@ class CollectionService:
             )
             total, today = counts.one()
             await connection.execute(_DRAWING_INSERT, row)
+            if row["source"] == "game":
+                await self._verification.add_task(connection, row)
             return UserStats(total=total, today=today)
 
         try:
@@ -247,11 +283,10 @@ class CollectionService:
             return await self._response_for_existing(existing, shape)
         self.catalog.record_drawing(shape.id)
         DRAWINGS_STORED.labels(source=submission.source).inc()
-        return await self._response(drawing_id, submission.session_id, quality, shape, stats)
+        return await self._response(row, shape, stats)
 
-    async def _response(
-        self, drawing_id: uuid.UUID, session_id: str, quality: float, shape: CatalogShape, stats: UserStats
-    ) -> StoredResponse:
+    async def _response(self, row: dict[str, Any], shape: CatalogShape, stats: UserStats) -> StoredResponse:
+        session_id = row["session_id"] or ""
         try:
             next_shape = await self.next_prompt(session_id)
         except AppError:
@@ -259,9 +294,11 @@ class CollectionService:
             # than failing the submission.
             next_shape = await self.catalog.next_prompt(shape.id)
         body = DrawingCreated(
-            id=drawing_id,
+            id=row["id"],
             shape=ShapeRef(id=shape.id, name=shape.name),
-            quality_score=quality,
+            quality_score=row["quality_score"],
+            model_agreement=row["model_agreement"],
+            model_shape=await self._shape_ref(row["model_shape"]),
             next_shape=ShapeRef(id=next_shape.id, name=next_shape.name),
             user_stats=stats,
         )
@@ -276,7 +313,17 @@ class CollectionService:
             return UserStats(total=row.drawing_count, today=today)
 
         stats = await self._db.run(read_stats, write=False)
-        return await self._response(drawing.id, drawing.session_id or "", drawing.quality_score, shape, stats)
+        row = {column: getattr(drawing, column) for column in (
+            "id", "session_id", "quality_score", "model_agreement", "model_shape", "model_version",
+        )}
+        return await self._response(row, shape, stats)
+
+    async def _shape_ref(self, shape_id: str | None) -> ShapeRef | None:
+        """A model class as the game names it; a class no longer in the catalogue by its id."""
+        if shape_id is None:
+            return None
+        shapes = {s.id: s for s in await self.catalog.active_shapes()}
+        return ShapeRef(id=shape_id, name=shapes[shape_id].name if shape_id in shapes else shape_id)
 
     async def _find_by_key(self, key: str | None) -> Drawing | None:
         if key is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     JSON,
     MetaData,
     String,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -114,6 +116,67 @@ class Drawing(Base):
     # The key the client sent; unique so that even with the key-value store lost, a retried
     # submission cannot become a second row.
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the active model made of the drawing when it arrived (all null when no model
+    # answered in time): its probability of the prompted shape (null too when the model
+    # does not know that shape), the class it ranked first, and which model it was.
+    model_agreement: Mapped[float | None] = mapped_column(Float, nullable=True)
+    model_shape: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class VerificationTask(Base):
+    """One question for the crowd: is this drawing a `shape_id`? A game drawing gets its task
+    when it is stored; a relabelled drawing would get a new one."""
+
+    __tablename__ = "verification_tasks"
+    __table_args__ = (
+        UniqueConstraint("drawing_id", "shape_id"),
+        # The order in which tasks are shown: fewest answers, then lowest agreement.
+        Index("ix_verification_tasks_votes_priority_created_at", "votes", "priority", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    drawing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("drawings.id", ondelete="CASCADE"))
+    shape_id: Mapped[str] = mapped_column(ForeignKey("shapes.id"))
+    # The contributor who drew it: never asked about their own drawing.
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The model's agreement when the drawing arrived, 0.5 when unknown: lower is shown sooner.
+    priority: Mapped[float] = mapped_column(Float)
+    # Answers so far (every answer, "unsure" included); kept with each vote's insert.
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VerificationAssignment(Base):
+    """A drawing shown to a session for verification: never shown to it again."""
+
+    __tablename__ = "verification_assignments"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    drawing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("drawings.id", ondelete="CASCADE"), primary_key=True)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("verification_tasks.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+VERIFICATION_ANSWERS = ("yes", "no", "unsure")
+
+
+class VerificationVote(Base):
+    """One session's answer to one task: one row per (task, session, answer), the long
+    format that truth-inference libraries (crowd-kit's `task, worker, label`) read."""
+
+    __tablename__ = "verification_votes"
+    __table_args__ = (
+        UniqueConstraint("task_id", "session_id"),
+        CheckConstraint("answer IN ('yes', 'no', 'unsure')", name="answer"),
+        Index("ix_verification_votes_session_id_created_at", "session_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("verification_tasks.id", ondelete="CASCADE"))
+    session_id: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -15,9 +15,10 @@ async def test_a_drawing_is_stored_with_its_strokes_and_answered_201(client: htt
 
     assert response.status_code == 201, response.text
     body = response.json()
-    assert set(body) == {"id", "shape", "qualityScore", "nextShape", "userStats"}
+    assert set(body) == {"id", "shape", "qualityScore", "modelAgreement", "modelShape", "nextShape", "userStats"}
     assert body["shape"] == {"id": "circle", "name": "Circle"}
     assert 0.9 <= body["qualityScore"] <= 1
+    assert body["modelAgreement"] is None and body["modelShape"] is None  # no model yet
     assert body["nextShape"]["id"] != "circle"
     assert body["userStats"] == {"total": 1, "today": 1}
     assert response.headers["X-Session-Id"] == headers["X-Session-Id"]
