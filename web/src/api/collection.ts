@@ -20,7 +20,12 @@ export interface UserStats {
 export interface DrawingCreated {
   id: string;
   shape: ShapeRef;
+  /** Geometry, capped by the model's agreement when a model answered. */
   qualityScore: number;
+  /** The model's probability that this is the prompted shape; null when no model answered. */
+  modelAgreement?: number | null;
+  /** What the model sees in the drawing, when a model answered. */
+  modelShape?: ShapeRef | null;
   nextShape: ShapeRef;
   userStats: UserStats;
 }

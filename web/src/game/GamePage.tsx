@@ -6,26 +6,44 @@ import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
 import { useStrokeCapture } from "../canvas/useStrokeCapture";
 import { ErrorDisplay } from "../common/ErrorDisplay";
 import { Link } from "../router/router";
+import { AgreementPrompt, doubtedAs } from "./AgreementPrompt";
 import { PromptHeading } from "./PromptHeading";
 import { getSessionId } from "./session";
 import { SubmitResult } from "./SubmitResult";
 import { useDrawingSubmit } from "./useDrawingSubmit";
 import { usePrompt } from "./usePrompt";
+import { useVerificationTurn } from "./useVerificationTurn";
+import { VerificationCard } from "./VerificationCard";
 
-/** The drawing game: a prompt, a sticky note to draw on, and a score for each drawing. */
+/** The drawing game: a prompt, a sticky note to draw on, and a score for each drawing. Now
+ * and then a turn asks about another player's drawing instead. */
 export function GamePage() {
   const [sessionId] = useState(getSessionId);
   const prompt = usePrompt(sessionId);
   const capture = useStrokeCapture();
+  const verification = useVerificationTurn(sessionId);
+  // A saved drawing the model took for another shape: the player chooses what comes next.
+  const [doubted, setDoubted] = useState<{ result: DrawingCreated; seenAs: string } | null>(null);
   const { clear } = capture;
   const { show } = prompt;
-  const onSuccess = useCallback(
+  const { afterTurn } = verification;
+  const moveOn = useCallback(
     (result: DrawingCreated) => {
       // The answer already names the next shape, so the next prompt is shown at once.
+      setDoubted(null);
       show(result.nextShape);
       clear();
+      afterTurn();
     },
-    [show, clear],
+    [show, clear, afterTurn],
+  );
+  const onSuccess = useCallback(
+    (result: DrawingCreated) => {
+      const seenAs = doubtedAs(result);
+      if (seenAs) setDoubted({ result, seenAs });
+      else moveOn(result);
+    },
+    [moveOn],
   );
   const submitter = useDrawingSubmit({ sessionId, onSuccess });
   const { state, reset } = submitter;
@@ -38,7 +56,7 @@ export function GamePage() {
     else if (failedStrokes.current !== capture.strokes) reset();
   }, [failed, capture.strokes, reset]);
   const submitting = state.status === "submitting";
-  const canSubmit = prompt.shape !== null && !capture.isEmpty && !submitting;
+  const canSubmit = prompt.shape !== null && !capture.isEmpty && !submitting && !doubted;
 
   const submit = () => {
     const strokeData = capture.toStrokeData();
@@ -50,8 +68,34 @@ export function GamePage() {
     reset();
     prompt.load();
   };
+  // The same prompt again on a fresh note; the doubted drawing stays saved.
+  const retryPrompt = () => {
+    setDoubted(null);
+    reset();
+    capture.clear();
+  };
 
-  useDrawingShortcuts({ onSubmit: submit, onUndo: capture.undo, onClear: capture.clear, enabled: !submitting });
+  const verifying = verification.task !== null;
+  useDrawingShortcuts({
+    onSubmit: submit,
+    onUndo: capture.undo,
+    onClear: capture.clear,
+    enabled: !submitting && !doubted && !verifying,
+  });
+
+  if (verification.task) {
+    return (
+      <main className="page game">
+        <VerificationCard
+          task={verification.task}
+          answering={verification.answering}
+          error={verification.error}
+          onAnswer={(answer) => void verification.answer(answer)}
+          onSkip={verification.skip}
+        />
+      </main>
+    );
+  }
 
   return (
     <main className="page game">
@@ -61,11 +105,16 @@ export function GamePage() {
       <ErrorDisplay error={prompt.error} onRetry={prompt.load} title="No shape could be fetched." />
       <PostItCanvas
         capture={capture}
-        disabled={submitting || !prompt.shape}
+        disabled={submitting || !prompt.shape || doubted !== null}
         placeholder={prompt.shape ? "Draw here" : undefined}
       />
-      <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting}>
-        <button type="button" className="button button--quiet" onClick={skip} disabled={submitting || prompt.loading}>
+      <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting && !doubted}>
+        <button
+          type="button"
+          className="button button--quiet"
+          onClick={skip}
+          disabled={submitting || prompt.loading || doubted !== null}
+        >
           Skip
         </button>
         <button
@@ -80,7 +129,18 @@ export function GamePage() {
         </button>
       </DrawingToolbar>
       {submitting && <p className="game__status" role="status">Saving your drawing…</p>}
-      {state.status === "success" && <SubmitResult result={state.result} />}
+      {doubted && (
+        <AgreementPrompt
+          result={doubted.result}
+          seenAs={doubted.seenAs}
+          onRetry={retryPrompt}
+          onSubmitAnyway={() => {
+            reset();
+            moveOn(doubted.result);
+          }}
+        />
+      )}
+      {state.status === "success" && !doubted && <SubmitResult result={state.result} />}
       {state.status === "error" && (
         <ErrorDisplay error={state.error} onRetry={() => void submitter.retry()} title="Your drawing was not saved." />
       )}

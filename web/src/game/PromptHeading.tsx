@@ -5,7 +5,7 @@ export interface PromptHeadingProps {
   loading: boolean;
 }
 
-const article = (name: string) => (/^[aeiou]/i.test(name) ? "an" : "a");
+export const article = (name: string) => (/^[aeiou]/i.test(name) ? "an" : "a");
 
 /** Catalogue names are title-cased ("Check mark"); a sentence reads better in lower case. */
 export const inSentence = (name: string) => name.toLowerCase();
