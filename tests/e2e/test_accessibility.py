@@ -41,7 +41,9 @@ def test_the_game_page_and_its_saved_drawing_result_have_no_serious_accessibilit
 
     draw_with_mouse(page, outline_for("circle"))
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_role("status", name="Drawing saved")).to_be_visible()
+    # A circle drawn for another prompt gets the model's doubt (Retry / Submit anyway) instead.
+    saved, doubt = page.get_by_role("status", name="Drawing saved"), page.get_by_role("status", name="Model doubt")
+    expect(saved.or_(doubt)).to_be_visible()
     assert_no_serious_violation(page)
 
 

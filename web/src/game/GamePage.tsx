@@ -24,6 +24,7 @@ export function GamePage() {
   const verification = useVerificationTurn(sessionId);
   // A saved drawing the model took for another shape: the player chooses what comes next.
   const [doubted, setDoubted] = useState<{ result: DrawingCreated; seenAs: string } | null>(null);
+  const [keptDespiteDoubt, setKeptDespiteDoubt] = useState(false);
   const { clear } = capture;
   const { show } = prompt;
   const { afterTurn } = verification;
@@ -40,6 +41,7 @@ export function GamePage() {
   const onSuccess = useCallback(
     (result: DrawingCreated) => {
       const seenAs = doubtedAs(result);
+      setKeptDespiteDoubt(false);
       if (seenAs) setDoubted({ result, seenAs });
       else moveOn(result);
     },
@@ -135,12 +137,14 @@ export function GamePage() {
           seenAs={doubted.seenAs}
           onRetry={retryPrompt}
           onSubmitAnyway={() => {
-            reset();
+            setKeptDespiteDoubt(true);
             moveOn(doubted.result);
           }}
         />
       )}
-      {state.status === "success" && !doubted && <SubmitResult result={state.result} />}
+      {state.status === "success" && !doubted && (
+        <SubmitResult result={state.result} keptDespiteDoubt={keptDespiteDoubt} />
+      )}
       {state.status === "error" && (
         <ErrorDisplay error={state.error} onRetry={() => void submitter.retry()} title="Your drawing was not saved." />
       )}

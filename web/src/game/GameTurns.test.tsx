@@ -94,6 +94,7 @@ describe("GamePage: the model's doubt", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Submit anyway" }));
     expect(await screen.findByRole("heading", { name: "Draw a triangle" })).toBeInTheDocument();
     expect(screen.queryByRole("status", { name: "Model doubt" })).not.toBeInTheDocument();
+    expect(screen.getByRole("status", { name: "Drawing saved" })).toHaveTextContent("Thanks, kept as you drew it!");
   });
 
   it("says nothing when no model answered", async () => {
