@@ -44,3 +44,33 @@ def test_duplicate_unfinished_jobs_are_cancelled_but_the_furthest_along(tmp_path
         "first queued": "queued", "second queued": "cancelled", "alone": "pending",
     }
     assert cancelled_at == 3
+
+
+BEFORE_VERIFICATION = "c9bcf5a85f9e"
+
+
+def test_game_drawings_already_stored_get_their_verification_task(tmp_path: Path) -> None:
+    path = tmp_path / "crowdsketch.db"
+    in_thread(upgrade, f"sqlite+aiosqlite:///{path}", BEFORE_VERIFICATION)
+    drawings = {"game": uuid.uuid4().hex, "synthetic": uuid.uuid4().hex}
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO contributor_sessions (id, created_at, last_seen_at, drawing_count, today, today_count)"
+            " VALUES ('s1', '2026-01-01 10:00:00.000000', '2026-01-01 10:00:00.000000', 1, '2026-01-01', 1)"
+        )
+        connection.executemany(
+            "INSERT INTO drawings (id, session_id, shape_id, blob_key, canvas_width, canvas_height, stroke_count,"
+            " point_count, duration_ms, device, quality_score, source, flagged, content_hash, created_at)"
+            " VALUES (?, ?, 'star', 'k', 400, 400, 1, 10, 900, 'mouse', 0.9, ?, 0, 'h', '2026-01-01 10:00:00.000000')",
+            [(drawings["game"], "s1", "game"), (drawings["synthetic"], None, "synthetic")],
+        )
+
+    in_thread(upgrade, f"sqlite+aiosqlite:///{path}")
+
+    with sqlite3.connect(path) as connection:
+        tasks = connection.execute(
+            "SELECT id, drawing_id, shape_id, session_id, priority, votes FROM verification_tasks"
+        ).fetchall()
+    [(task_id, drawing_id, shape_id, session_id, priority, votes)] = tasks
+    assert (drawing_id, shape_id, session_id, priority, votes) == (drawings["game"], "star", "s1", 0.5, 0)
+    assert uuid.UUID(task_id)
