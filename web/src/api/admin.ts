@@ -35,6 +35,10 @@ export interface DrawingSummary {
   flagged: boolean;
   flagReason: string | null;
   createdAt: string;
+  /** What the active model made of the drawing on arrival; null when no model answered. */
+  modelAgreement?: number | null;
+  modelShape?: string | null;
+  modelVersion?: number | null;
 }
 
 export interface DrawingDetail extends DrawingSummary {

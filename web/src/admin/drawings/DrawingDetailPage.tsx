@@ -1,4 +1,5 @@
 import { useState } from "react";
+import type { DrawingDetail } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
 import { DrawingReplay } from "./DrawingReplay";
@@ -37,6 +38,7 @@ export function DrawingDetailPage({ id }: { id: string }) {
   const facts: [string, string][] = [
     ["Shape", drawing.shape.name],
     ["Quality", drawing.qualityScore.toFixed(3)],
+    ["Model agreement", modelVerdict(drawing)],
     ["Device", drawing.device],
     ["Source", drawing.source],
     ["Strokes / points", `${drawing.strokeCount} / ${drawing.pointCount}`],
@@ -111,4 +113,13 @@ export function DrawingDetailPage({ id }: { id: string }) {
       </div>
     </section>
   );
+}
+
+/** "0.012 (model v3 saw a circle)", or why there is no agreement. */
+export function modelVerdict(drawing: DrawingDetail): string {
+  if (drawing.modelVersion === null || drawing.modelVersion === undefined) return "No model judged it";
+  const agreement = drawing.modelAgreement === null || drawing.modelAgreement === undefined
+    ? "shape unknown to the model"
+    : drawing.modelAgreement.toFixed(3);
+  return `${agreement} (model v${drawing.modelVersion} saw ${drawing.modelShape ?? "—"})`;
 }

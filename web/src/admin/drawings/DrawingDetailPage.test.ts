@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import type { DrawingDetail } from "../../api/admin";
+import { modelVerdict } from "./DrawingDetailPage";
+
+const drawing = (model: Partial<DrawingDetail>) => ({ ...model }) as DrawingDetail;
+
+describe("modelVerdict", () => {
+  it("gives the agreement, the model's version and what it saw", () => {
+    expect(modelVerdict(drawing({ modelAgreement: 0.0123, modelShape: "circle", modelVersion: 3 }))).toBe(
+      "0.012 (model v3 saw circle)",
+    );
+  });
+
+  it("says when the model did not know the shape, or no model judged it", () => {
+    expect(modelVerdict(drawing({ modelAgreement: null, modelShape: "star", modelVersion: 1 }))).toBe(
+      "shape unknown to the model (model v1 saw star)",
+    );
+    expect(modelVerdict(drawing({ modelAgreement: null, modelShape: null, modelVersion: null }))).toBe("No model judged it");
+  });
+});
