@@ -30,7 +30,8 @@ import pytest
 from tests.conftest import AMQP_HOST, AMQP_PORT, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require, require_service
 from tests.support.drawings import circle_strokes, drawing_body, stroke_data, submission_headers
 from tests.support.processes import find_nginx, free_ports
-from tests.support.stacks import delete_rabbit_queues, unique_name, redis_test_db
+from tests.support.stacks import delete_rabbit_queues, redis_test_db, unique_name
+from tests.support.waiting import DEADLINE_S, JOB_DEADLINE_S
 
 pytestmark = [pytest.mark.distributed, pytest.mark.topology]
 
@@ -178,7 +179,7 @@ def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
                         [f"http://127.0.0.1:{port}" for port in inference_ports], database)
     try:
         _until("the topology is up", lambda: proc.poll() is not None or "topology is up" in log.read_text(errors="replace"),
-               90, log)
+               JOB_DEADLINE_S, log)
         assert proc.poll() is None, f"deploy/run.py exited ({proc.returncode})\n{_tail(log)}"
         yield topology
     finally:
@@ -235,7 +236,7 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
         # Two jobs for two workers: each worker takes one delivery at a time, so with both
         # consuming, the second job goes to the other worker.
         _until("both workers consume", lambda: asyncio.run(_queue_consumers(env["CROWDSKETCH_AMQP_TRAINING_QUEUE"])) >= 2,
-               60, log)
+               DEADLINE_S, log)
         first_config = {"epochs": 1, "shapes": ["circle", "square", "triangle"], "seed": 1, "activate": True}
         second_config = {"epochs": 1, "shapes": ["circle", "line", "square"], "seed": 2}
         jobs = []
@@ -250,7 +251,7 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
             assert not failed, f"{failed}\n{_tail(log)}"
             return states if all(state["status"] == "completed" for state in states) else None
 
-        first_job, second_job = _until("both training jobs complete", finished, 60, log, interval_s=0.5)
+        first_job, second_job = _until("both training jobs complete", finished, JOB_DEADLINE_S, log, interval_s=0.5)
         owners = asyncio.run(_pg(topology.database, "SELECT lease_owner FROM training_jobs"))
         owner_pids = {int(row["lease_owner"].split(":")[1]) for row in owners}
         assert owner_pids == workers, f"jobs taken by {owners}, workers {workers}"
@@ -267,10 +268,10 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
                 return all(a.status_code == 200 and a.json()["id"] == model["id"] for a in answers)
             return check
 
-        _until("both inference processes load the first model", everywhere(first_model), 15, log)
+        _until("both inference processes load the first model", everywhere(first_model), DEADLINE_S, log)
         activated = http.post(f"/api/admin/models/{second_model['id']}/activate")
         assert activated.status_code == 200, activated.text
-        _until("both inference processes load the second model", everywhere(second_model), 10, log, interval_s=0.1)
+        _until("both inference processes load the second model", everywhere(second_model), DEADLINE_S, log, interval_s=0.1)
 
         # Classification through nginx, spread over both inference processes.
         for _ in range(4):

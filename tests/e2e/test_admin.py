@@ -10,10 +10,11 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
 from tests.e2e.stack import Server
+from tests.support.waiting import JOB_DEADLINE_S
 
 pytestmark = pytest.mark.e2e
 
-TRAINING_DEADLINE_MS = 180_000
+TRAINING_DEADLINE_MS = int(JOB_DEADLINE_S * 1000)
 
 
 def test_an_admin_flags_a_drawing_trains_a_model_and_activates_it(page: Page, server: Server) -> None:

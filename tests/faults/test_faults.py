@@ -27,6 +27,7 @@ import pytest
 from tests.faults.consistency import audit_drawings, reconcile
 from tests.faults.load import until_serving
 from tests.faults.scenario import RECOVERY_DEADLINE_S, FaultResult, run_fault
+from tests.support.waiting import JOB_DEADLINE_S
 from tests.faults.stack import FaultTopology
 from tests.faults.training import (
     admin_client,
@@ -151,7 +152,7 @@ def test_training_jobs_started_while_rabbitmq_is_away_run_once_it_is_back_each_c
     # The worker's sweeper publishes a job left pending for 30 s, every 30 s: within a
     # minute of the outage, then a few seconds of training.
     jobs = [running_id, *(body["id"] for _, body, _ in result.during)]
-    states = wait_for_jobs(topology, jobs, within_s=120)
+    states = wait_for_jobs(topology, jobs, within_s=JOB_DEADLINE_S)
     assert {job: state["status"] for job, state in states.items()} == dict.fromkeys(jobs, "completed"), states
     models = models_per_job(topology)
     assert {job: models.get(job, 0) for job in jobs} == dict.fromkeys(jobs, 1), "a job completed other than once"
@@ -182,7 +183,7 @@ def test_a_worker_killed_mid_training_leaves_its_job_to_the_other_worker_which_c
     (killed,) = [name for name, pid in workers.items() if pid == holder]
     survivor = next(pid for name, pid in workers.items() if name != killed)
 
-    state = wait_for_jobs(topology, [job_id], within_s=90)[job_id]
+    state = wait_for_jobs(topology, [job_id], within_s=JOB_DEADLINE_S)[job_id]
     assert state["status"] == "completed", state
     assert holder_pid(state["lease_owner"]) == survivor, f"completed by {state['lease_owner']}, survivor {survivor}"
     assert models_per_job(topology).get(job_id) == 1

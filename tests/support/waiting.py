@@ -19,6 +19,9 @@ T = TypeVar("T")
 # Long enough that a slow moment on a loaded machine never reaches it; short enough that a
 # condition that will never hold fails the test in reasonable time.
 DEADLINE_S = 30.0
+# For a training job to end: the jobs in tests are small, but they train, and on a loaded
+# machine the worker gets a fraction of a core.
+JOB_DEADLINE_S = 300.0
 
 
 async def eventually(

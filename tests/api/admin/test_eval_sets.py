@@ -17,7 +17,7 @@ from crowdsketch.synthetic import synthetic_drawing
 from crowdsketch.training.bootstrap import seed_synthetic
 from crowdsketch.training.worker import TrainingWorker
 from tests.support.stacks import Stack
-from tests.support.waiting import eventually
+from tests.support.waiting import JOB_DEADLINE_S, eventually
 
 SHAPES = ["circle", "triangle"]
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -130,7 +130,7 @@ async def test_a_finished_job_is_scored_on_every_set_and_the_set_never_trains(
     started = await admin_client.post("/api/admin/training/start", json={"epochs": 1, "shapes": SHAPES, "seed": 1})
     assert started.status_code == 201, started.text
     async with _worker(stack):
-        job = await eventually(lambda: _job(admin_client, started.json()["id"]), "the training job ends", within_s=120)
+        job = await eventually(lambda: _job(admin_client, started.json()["id"]), "the training job ends", within_s=JOB_DEADLINE_S)
 
     assert job["status"] == "completed", job
     [model] = (await admin_client.get("/api/admin/models")).json()

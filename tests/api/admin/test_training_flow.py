@@ -14,18 +14,17 @@ from crowdsketch.synthetic import synthetic_drawing
 from crowdsketch.training.bootstrap import seed_synthetic
 from crowdsketch.training.worker import TrainingWorker
 from tests.support.stacks import Stack
+from tests.support.waiting import JOB_DEADLINE_S, eventually
 
 SHAPES = ["circle", "line", "triangle"]
 
 
-async def _wait_for_status(client: httpx.AsyncClient, job_id: str, statuses: set[str], within_s: float) -> dict:
-    deadline = time.monotonic() + within_s
-    while True:
+async def _wait_for_status(client: httpx.AsyncClient, job_id: str, statuses: set[str]) -> dict:
+    async def ended() -> dict | None:
         job = (await client.get(f"/api/admin/training/jobs/{job_id}")).json()
-        if job["status"] in statuses:
-            return job
-        assert time.monotonic() < deadline, f"job still {job['status']} after {within_s} s"
-        await asyncio.sleep(0.2)
+        return job if job["status"] in statuses else None
+
+    return await eventually(ended, f"job {job_id} {' or '.join(sorted(statuses))}", within_s=JOB_DEADLINE_S, interval_s=0.2)
 
 
 @pytest.mark.settings(job_poll_interval_s=0.1)
@@ -45,7 +44,7 @@ async def test_a_started_job_is_trained_activated_and_serves_classifications(
     job_id = started.json()["id"]
     worker = asyncio.create_task(TrainingWorker(stack.resources).run())
     try:
-        job = await _wait_for_status(admin_client, job_id, {"completed", "failed"}, within_s=120)
+        job = await _wait_for_status(admin_client, job_id, {"completed", "failed"})
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
@@ -81,7 +80,7 @@ async def test_a_job_with_too_few_shapes_fails_with_the_reason(admin_client: htt
     assert started.status_code == 201, started.text
     worker = asyncio.create_task(TrainingWorker(stack.resources).run())
     try:
-        job = await _wait_for_status(admin_client, started.json()["id"], {"completed", "failed"}, within_s=60)
+        job = await _wait_for_status(admin_client, started.json()["id"], {"completed", "failed"})
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 
 import httpx
@@ -20,6 +19,7 @@ from crowdsketch.training.bootstrap import seed_synthetic
 from crowdsketch.training.jobs import TrainingJobs
 from crowdsketch.training.worker import TrainingWorker
 from tests.support.stacks import Stack
+from tests.support.waiting import JOB_DEADLINE_S, eventually
 
 SHAPES = {"circle", "line", "triangle"}
 
@@ -44,6 +44,11 @@ async def _job(client: httpx.AsyncClient, job_id: str) -> dict:
     return (await client.get(f"/api/admin/training/jobs/{job_id}")).json()
 
 
+async def _ended(client: httpx.AsyncClient, job_id: str) -> dict | None:
+    job = await _job(client, job_id)
+    return job if job["status"] not in {"queued", "running"} else None
+
+
 @pytest.mark.settings(job_lease_s=2.0, job_poll_interval_s=0.1)
 async def test_a_job_whose_worker_was_killed_is_completed_by_another(
     admin_client: httpx.AsyncClient, stack: Stack
@@ -54,18 +59,19 @@ async def test_a_job_whose_worker_was_killed_is_completed_by_another(
             assert (await admin_client.patch(f"/api/admin/shapes/{shape.id}", json={"active": False})).status_code == 200
     stack.resources.collection.catalog.invalidate()
     await seed_synthetic(stack.stores, per_shape=60, seed=5)
-    job_id = (await admin_client.post("/api/admin/training/start", json={"epochs": 60, "seed": 2})).json()["id"]
+    # Enough epochs that the first worker is still training when it is killed.
+    job_id = (await admin_client.post("/api/admin/training/start", json={"epochs": 40, "seed": 2})).json()["id"]
 
     doomed = subprocess.Popen(
         [sys.executable, "-m", "crowdsketch.cli", "worker"], env=_worker_env(stack),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 90
-        while not (await _job(admin_client, job_id))["progress"].get("epochs"):
+        async def training() -> bool:
             assert doomed.poll() is None, "the first worker exited on its own"
-            assert time.monotonic() < deadline, "the first worker never started training"
-            await asyncio.sleep(0.1)
+            return bool((await _job(admin_client, job_id))["progress"].get("epochs"))
+
+        await eventually(training, "the first worker training", within_s=JOB_DEADLINE_S, interval_s=0.1)
     finally:
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
@@ -74,10 +80,7 @@ async def test_a_job_whose_worker_was_killed_is_completed_by_another(
 
     survivor = asyncio.create_task(TrainingWorker(stack.resources).run())
     try:
-        deadline = time.monotonic() + 120
-        while (job := await _job(admin_client, job_id))["status"] not in {"completed", "failed"}:
-            assert time.monotonic() < deadline, f"the job stayed {job['status']}"
-            await asyncio.sleep(0.2)
+        job = await eventually(lambda: _ended(admin_client, job_id), "the job ended", within_s=JOB_DEADLINE_S, interval_s=0.2)
     finally:
         survivor.cancel()
         await asyncio.gather(survivor, return_exceptions=True)
@@ -114,10 +117,7 @@ async def test_a_job_whose_workers_keep_crashing_ends_failed_after_three_attempt
     assert stack.resources is not None
     survivor = asyncio.create_task(TrainingWorker(stack.resources).run())
     try:
-        deadline = time.monotonic() + 30
-        while (job := await _job(admin_client, job_id))["status"] == "running":
-            assert time.monotonic() < deadline, "the job stayed running"
-            await asyncio.sleep(0.05)
+        job = await eventually(lambda: _ended(admin_client, job_id), "the job ended", interval_s=0.05)
     finally:
         survivor.cancel()
         await asyncio.gather(survivor, return_exceptions=True)
