@@ -162,6 +162,9 @@ async def test_a_page_item_reads_like_the_drawing(admin_client: httpx.AsyncClien
         "flagged": True,
         "flagReason": "not a check mark",
         "createdAt": "2026-06-01T12:00:00Z",
+        "modelAgreement": None,  # stored without a model's judgement
+        "modelShape": None,
+        "modelVersion": None,
     }
 
 
