@@ -102,7 +102,7 @@ def export_command(
     from rich.progress import MofNCompleteColumn
 
     from crowdsketch.admin.transfer import TransferService
-    from crowdsketch.admin.transfer_formats import EXPORT_FORMATS
+    from crowdsketch.common.line_formats import EXPORT_FORMATS
 
     if export_format not in EXPORT_FORMATS:
         raise typer.BadParameter("ndjson or quickdraw", param_hint="--format")
@@ -135,7 +135,7 @@ def import_command(
     from rich.progress import DownloadColumn
 
     from crowdsketch.admin.transfer import TransferService
-    from crowdsketch.admin.transfer_formats import lines_from_chunks
+    from crowdsketch.common.line_formats import lines_from_chunks
     from crowdsketch.admin.transfer_schemas import ImportSummary
 
     if file != "-" and not Path(file).is_file():
@@ -181,7 +181,7 @@ def evalset_add(
 ) -> None:
     """Register a set: its drawings leave every training set, and every new model is scored
     on it. Every line must be valid; a refused file is reported line by line (exit 1)."""
-    from crowdsketch.admin.transfer_formats import lines_from_chunks
+    from crowdsketch.common.line_formats import lines_from_chunks
     from crowdsketch.errors import ValidationError
     from crowdsketch.evaluation.service import EvaluationService
 

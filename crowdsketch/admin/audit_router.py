@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select, tuple_
 
-from crowdsketch.admin.cursor import decode_cursor, encode_cursor
+from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.admin.deps import SessionDep
 from crowdsketch.admin.schemas import AuditEntryRead, AuditPage
 from crowdsketch.db.models import AuditEntry

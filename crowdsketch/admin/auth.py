@@ -13,16 +13,15 @@ import asyncio
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import bcrypt
-import orjson
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
+from crowdsketch.common.audit import record
 from crowdsketch.db.models import AdminUser
+from crowdsketch.common.identity import AdminSession
 from crowdsketch.errors import AppError, AuthenticationError, RateLimitedError
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
@@ -37,27 +36,6 @@ class LoginLockedError(RateLimitedError):
 
 class SessionExpiredError(AuthenticationError):
     code = "SESSION_EXPIRED"
-
-
-@dataclass(frozen=True)
-class AdminSession:
-    id: str
-    admin_id: uuid.UUID
-    email: str
-    name: str
-    csrf_token: str
-    created_at: str
-
-    def to_json(self) -> bytes:
-        return orjson.dumps({
-            "adminId": str(self.admin_id), "email": self.email, "name": self.name,
-            "csrfToken": self.csrf_token, "createdAt": self.created_at,
-        })
-
-    @classmethod
-    def from_json(cls, session_id: str, raw: bytes) -> AdminSession:
-        data = orjson.loads(raw)
-        return cls(session_id, uuid.UUID(data["adminId"]), data["email"], data["name"], data["csrfToken"], data["createdAt"])
 
 
 def normalize_email(email: str) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, field_validator
 
-from crowdsketch.collection.schemas import CamelModel, ShapeRef
+from crowdsketch.common.schemas import CamelModel, ShapeRef
 from crowdsketch.strokes import StrokeData
 
 SHAPE_ID_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"

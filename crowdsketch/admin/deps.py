@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.auth import SESSION_COOKIE, AdminSession, AuthService
+from crowdsketch.common.identity import AdminSession
+from crowdsketch.admin.auth import SESSION_COOKIE, AuthService
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import ForbiddenError
 from crowdsketch.settings import Settings

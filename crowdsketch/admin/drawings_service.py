@@ -13,8 +13,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, delete, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.auth import AdminSession
+from crowdsketch.common.audit import record
+from crowdsketch.common.identity import AdminSession
 from crowdsketch.admin.curation_schemas import (
     BulkFlagResult,
     CanvasSize,
@@ -22,8 +22,8 @@ from crowdsketch.admin.curation_schemas import (
     DrawingPage,
     DrawingRead,
 )
-from crowdsketch.admin.cursor import decode_cursor, encode_cursor
-from crowdsketch.collection.schemas import ShapeRef
+from crowdsketch.common.cursor import decode_cursor, encode_cursor
+from crowdsketch.common.schemas import ShapeRef
 from crowdsketch.db.models import Drawing, Shape
 from crowdsketch.errors import NotFoundError, ValidationError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore

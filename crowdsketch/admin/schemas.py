@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.common.schemas import CamelModel
 
 
 class LoginRequest(CamelModel):

@@ -7,8 +7,8 @@ import sqlalchemy.exc
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.auth import AdminSession
+from crowdsketch.common.audit import record
+from crowdsketch.common.identity import AdminSession
 from crowdsketch.admin.curation_schemas import ShapeAdminRead, ShapeCreate, ShapeUpdate
 from crowdsketch.admin.stats_service import ShapeTally, shape_tallies
 from crowdsketch.db.models import Shape

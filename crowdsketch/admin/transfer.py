@@ -1,4 +1,4 @@
-"""Export and import of drawings as JSON Lines (formats in `transfer_formats`).
+"""Export and import of drawings as JSON Lines (formats in `common/line_formats`).
 
 Neither holds the dataset in memory. Export walks the drawings in (created_at, id) order a
 page at a time and reads each page's blobs concurrently. Import reads a line at a time and
@@ -23,10 +23,10 @@ import orjson
 from sqlalchemy import ColumnElement, Row, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.transfer_formats import ExportFormat, LineError, ParsedLine, parse_line, render_line
+from crowdsketch.common.audit import record
+from crowdsketch.common.line_formats import ExportFormat, LineError, ParsedLine, parse_line, render_line
 from crowdsketch.admin.transfer_schemas import ImportLineError, ImportSummary
-from crowdsketch.collection.catalog import CatalogShape
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.collection.service import CollectionService, new_drawing
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, Shape
@@ -35,7 +35,7 @@ from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.resilience import DependencyGuard
 
 if TYPE_CHECKING:
-    from crowdsketch.admin.auth import AdminSession
+    from crowdsketch.common.identity import AdminSession
     from crowdsketch.resources import Resources
 
 logger = logging.getLogger(__name__)

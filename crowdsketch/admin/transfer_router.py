@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from crowdsketch.admin.deps import CurrentAdmin
 from crowdsketch.admin.transfer import TransferService
-from crowdsketch.admin.transfer_formats import ExportFormat, lines_from_chunks
+from crowdsketch.common.line_formats import ExportFormat, lines_from_chunks
 from crowdsketch.admin.transfer_schemas import ImportSummary
 from crowdsketch.deps import ResourcesDep
 

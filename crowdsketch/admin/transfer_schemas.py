@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.common.schemas import CamelModel
 
 
 class ImportLineError(CamelModel):

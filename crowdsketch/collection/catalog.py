@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, Shape
 from crowdsketch.errors import ValidationError
@@ -18,14 +18,6 @@ from crowdsketch.errors import ValidationError
 # How many of the least-drawn shapes a prompt is drawn from: enough that contributors who
 # arrive together are not all asked for the same shape.
 PROMPT_CANDIDATES = 3
-
-
-@dataclass(frozen=True)
-class CatalogShape:
-    id: str
-    name: str
-    closed: bool
-    position: int
 
 
 class ShapeCatalog:

@@ -29,7 +29,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.collection.catalog import CatalogShape, ShapeCatalog
+from crowdsketch.common.shapes import CatalogShape
+
+from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore, StoredResponse
 from crowdsketch.collection.quality import quality_score, with_agreement
 from crowdsketch.collection.schemas import DrawingCreated, ShapeRef, UserStats
@@ -255,7 +257,7 @@ class CollectionService:
             raise
         agreement = await judging
         row, blob_key = judged(drawing.row, agreement), drawing.blob_key
-        drawing_id, now = row["id"], row["created_at"]
+        now = row["created_at"]
         upsert = _SESSION_UPSERT[self._db.dialect]
 
         async def insert(session: AsyncSession) -> UserStats:

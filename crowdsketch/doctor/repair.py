@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
+from crowdsketch.common.audit import record
 from crowdsketch.db.models import Drawing, TrainingJob
 from crowdsketch.doctor.inventory import (
     DRAWINGS_PREFIX,

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from crowdsketch.admin.transfer_formats import LineError, parse_line
-from crowdsketch.collection.catalog import CatalogShape
+from crowdsketch.common.line_formats import LineError, parse_line
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.strokes import StrokeData
 
 MAX_LINE_BYTES = 1024 * 1024

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from crowdsketch.admin.deps import CurrentAdmin
-from crowdsketch.admin.transfer_formats import lines_from_chunks
+from crowdsketch.common.identity import CurrentAdmin
+from crowdsketch.common.line_formats import lines_from_chunks
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.evaluation.schemas import EvalSetRead
 from crowdsketch.evaluation.service import EvaluationService

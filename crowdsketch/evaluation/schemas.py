@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.common.schemas import CamelModel
 
 EVAL_SET_NAME = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 EvalSetName = Annotated[str, Field(pattern=EVAL_SET_NAME, description="1-40 lower-case letters, digits, '.', '_' or '-'")]

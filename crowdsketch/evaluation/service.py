@@ -30,9 +30,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.transfer_formats import LineError, parse_line
-from crowdsketch.collection.catalog import CatalogShape
+from crowdsketch.common.audit import record
+from crowdsketch.common.line_formats import LineError, parse_line
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.common.scoring import CARD_FILE, ScoringModel, probabilities, read_published, scoring_model
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, EvalSet, EvalSetDrawing, ModelEvaluation, ModelVersion, Shape

@@ -29,7 +29,7 @@ from crowdsketch.ports.blob import BlobStore
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.raster import RasterSpec
 from crowdsketch.resilience import DependencyGuard
-from crowdsketch.training.registry import ACTIVE_MODEL_CHANNEL
+from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.common.schemas import CamelModel
 from crowdsketch.evaluation.schemas import ModelEvaluationRead
 from crowdsketch.strokes import StrokeData
 

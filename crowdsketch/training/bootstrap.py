@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from crowdsketch.admin.auth import AdminSession
+from crowdsketch.common.identity import AdminSession
 from crowdsketch.collection.service import new_drawing
 from crowdsketch.db.models import AdminUser, Drawing, ModelVersion, TrainingJob
 from crowdsketch.resources import Resources

@@ -30,9 +30,9 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.auth import AdminSession
-from crowdsketch.admin.cursor import decode_cursor, encode_cursor
+from crowdsketch.common.audit import record
+from crowdsketch.common.identity import AdminSession
+from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ModelVersion, Shape, TrainingJob
 from crowdsketch.evaluation.service import SetScore, save_scores

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.admin.audit import record
-from crowdsketch.admin.auth import AdminSession
+from crowdsketch.common.audit import record
+from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
+from crowdsketch.common.identity import AdminSession
 from crowdsketch.db.models import ModelVersion
 from crowdsketch.errors import NotFoundError, ServiceUnavailableError
 from crowdsketch.evaluation.service import evaluations_by_model
@@ -19,8 +20,6 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.schemas import ModelRead
 
-# Published when the active model changes; every inference process listens.
-ACTIVE_MODEL_CHANNEL = "models.active"
 
 logger = logging.getLogger("crowdsketch.training")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
-from crowdsketch.collection.schemas import CamelModel
+from crowdsketch.common.schemas import CamelModel
 from crowdsketch.evaluation.schemas import ModelEvaluationRead
 
 ShapeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]

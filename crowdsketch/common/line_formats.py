@@ -24,7 +24,7 @@ from typing import Any, Literal
 import orjson
 import pydantic
 
-from crowdsketch.collection.catalog import CatalogShape
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.errors import ValidationError
 from crowdsketch.strokes import MAX_CANVAS_PX, StrokeData, check_stroke_rules
 
