@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from crowdsketch.db.models import ModelVersion
-from crowdsketch.training.registry import ACTIVE_MODEL_CHANNEL
+from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 from crowdsketch.raster import RasterSpec
 from tests.support.stacks import Stack
 

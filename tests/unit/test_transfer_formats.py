@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from crowdsketch.admin.transfer_formats import LineError, lines_from_chunks, parse_line
-from crowdsketch.collection.catalog import CatalogShape
+from crowdsketch.common.line_formats import LineError, lines_from_chunks, parse_line
+from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.errors import install_error_handlers
 from crowdsketch.middleware import BodySizeLimitMiddleware
 

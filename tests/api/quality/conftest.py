@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from crowdsketch.db.models import ModelVersion
-from crowdsketch.training.registry import ACTIVE_MODEL_CHANNEL
+from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 from tests.support.stacks import Stack
 from tests.support.waiting import eventually
 
