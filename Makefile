@@ -44,9 +44,9 @@ test: setup test-web
 test-web: $(WEB_STAMP)
 	cd $(WEB) && $(NPM) test
 
-# The pytest suite three times in a row while one core is kept busy (RUNS=n to change).
+# The whole suite (Vitest, then pytest) three times in a row while one core is kept busy (RUNS=n).
 RUNS ?= 3
-test-stress: setup
+test-stress: setup $(WEB_STAMP)
 	$(BIN)/python tests/stress.py --runs $(RUNS)
 
 bench: setup

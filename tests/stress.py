@@ -1,11 +1,12 @@
-"""The whole pytest suite, several times in a row, while another process keeps one core busy.
+"""The whole suite (Vitest, then pytest), several times in a row, while another process keeps
+one core busy.
 
     python tests/stress.py [--runs 3] [--busy-cores 1] [-- PYTEST ARGS...]
 
 CI runs on a 2-core machine that may be busy; a test that passes only on an idle machine
 throws away a day's work some day. This runs the suite as CI would (`pytest -q`) under a
 busy loop it starts and stops itself, prints the failures of each run, and exits non-zero
-if any run had one.
+if any run had one. `--no-web` leaves the Vitest suite out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = re.compile(r"^=*\s*(?P<summary>(\d+ \w+(, )?)+) in [\d.]+s")
 FAILURE = re.compile(r"^(FAILED|ERROR) ")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+WEB = ROOT / "web"
 
 
 def _spin() -> None:
@@ -44,10 +47,20 @@ def _run_suite(pytest_args: list[str]) -> tuple[int, str, list[str], float]:
     return completed.returncode, summary, failures, elapsed
 
 
+def _run_web() -> tuple[int, str, list[str], float]:
+    started = time.monotonic()
+    completed = subprocess.run(["npm", "test"], cwd=WEB, capture_output=True, text=True)
+    lines = [ANSI.sub("", line) for line in (completed.stdout + completed.stderr).splitlines()]
+    summary = next((line.strip() for line in reversed(lines) if line.strip().startswith("Tests ")), "no summary")
+    failures = sorted({line.strip() for line in lines if line.strip().startswith("FAIL ")})
+    return completed.returncode, summary, failures, time.monotonic() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="how many runs in a row (default 3)")
     parser.add_argument("--busy-cores", type=int, default=1, help="cores kept busy meanwhile (default 1)")
+    parser.add_argument("--no-web", action="store_true", help="leave the Vitest suite out")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args()
 
@@ -59,11 +72,13 @@ def main() -> int:
     results = []
     try:
         for run in range(1, args.runs + 1):
-            code, summary, failures, elapsed = _run_suite(args.pytest_args)
-            results.append(code)
-            print(f"run {run}: {summary} in {elapsed:.0f} s (exit {code})", flush=True)
-            for line in failures:
-                print(f"    {line}", flush=True)
+            suites = [] if args.no_web else [("vitest", _run_web())]
+            suites.append(("pytest", _run_suite(args.pytest_args)))
+            results.append(max(code for _, (code, *_) in suites))
+            for name, (code, summary, failures, elapsed) in suites:
+                print(f"run {run}, {name}: {summary} in {elapsed:.0f} s (exit {code})", flush=True)
+                for line in failures:
+                    print(f"    {line}", flush=True)
     finally:
         for spinner in spinners:
             spinner.terminate()

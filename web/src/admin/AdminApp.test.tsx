@@ -37,7 +37,7 @@ describe("AdminApp", () => {
 
     expect(await screen.findByRole("heading", { name: "Overview" })).toBeInTheDocument();
     expect(window.location.pathname).toBe("/admin");
-    expect(screen.getByText("Contributor sessions")).toBeInTheDocument();
+    expect(await screen.findByText("Contributor sessions")).toBeInTheDocument(); // the stats arrive after the heading
 
     await userEvent.click(screen.getByRole("button", { name: "Log out" }));
     await waitFor(() => expect(window.location.pathname).toBe("/admin/login"));
