@@ -100,6 +100,7 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
 
     from crowdsketch.common.scoring import scoring_model
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
+    from crowdsketch.training.distort import people_variants
     from crowdsketch.training.export import export_onnx, model_card
     from crowdsketch.training.trainer import TrainConfig, train
 
@@ -107,8 +108,11 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     images = rasterize_batch(strokes, DEFAULT_SPEC)
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in labels], dtype=np.int64)
+    made = np.full(len(y), synthetic)
+    # As a training job does (training/dataset.py): people's drawings get distorted versions.
+    variants, variant_of = people_variants(strokes, made, DEFAULT_SPEC, seed=0)
     trained = train(TrainConfig(epochs=epochs, seed=0), images, y, classes,
-                    groups=groups, synthetic=np.full(len(y), synthetic))
+                    groups=groups, synthetic=made, variants=variants, variant_of=variant_of)
     onnx_bytes = export_onnx(trained, DEFAULT_SPEC)
     card = model_card(trained, DEFAULT_SPEC, model_id=uuid.uuid4(), dataset_size=len(y), dataset_hash="",
                       config={"epochs": epochs})

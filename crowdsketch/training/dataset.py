@@ -3,7 +3,8 @@
 Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
 `minQuality`, synthetic ones only when asked, and never one that an evaluation set holds
 (matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
-SHA-256 over ids and content hashes, recorded with the model.
+SHA-256 over ids and content hashes, recorded with the model. People's drawings also get
+distorted versions for training (`training/distort.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, EvalSetDrawing, Shape
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.raster import RasterSpec, rasterize_batch
+from crowdsketch.training.distort import people_variants
 from crowdsketch.resilience import DependencyGuard
 
 FETCH_CONCURRENCY = 32
@@ -43,6 +45,10 @@ class Dataset:
     # that keeps every contributor on one side, and which drawings a program made.
     groups: list[str | None] = field(default_factory=list)
     synthetic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # Distorted versions of the people's drawings, for training only (training/distort.py):
+    # (K, M, 1, S, S) uint8, and the index into `images` of each of the M.
+    variants: np.ndarray | None = None
+    variant_of: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -75,6 +81,9 @@ async def build_dataset(
     for row, _ in kept:
         digest.update(f"{row.id}:{row.content_hash}\n".encode())
     images = await asyncio.to_thread(rasterize_batch, [s for _, s in kept], spec)
+    synthetic = np.array([row.source == "synthetic" for row, _ in kept], dtype=bool)
+    seed = int(config.get("seed") or 0)
+    variants, variant_of = await asyncio.to_thread(people_variants, [s for _, s in kept], synthetic, spec, seed)
     return Dataset(
         images=images,
         labels=np.array([index[row.shape_id] for row, _ in kept], dtype=np.int64),
@@ -82,7 +91,9 @@ async def build_dataset(
         drawing_ids=[row.id for row, _ in kept],
         content_hash=digest.hexdigest(),
         groups=[row.session_id for row, _ in kept],
-        synthetic=np.array([row.source == "synthetic" for row, _ in kept], dtype=bool),
+        synthetic=synthetic,
+        variants=variants,
+        variant_of=variant_of,
     )
 
 

@@ -148,6 +148,46 @@ def validation_split(
     return Split(np.sort(np.concatenate(train_parts)), validation, reported, basis)
 
 
+@dataclass(frozen=True)
+class _Versions:
+    """The distorted versions of some drawings, looked up by index into `images`."""
+
+    variants: torch.Tensor | None  # (K, M, 1, S, S) uint8
+    row: torch.Tensor | None  # (N,) int64: the drawing's row in `variants`, -1 for none
+
+    @classmethod
+    def of(cls, variants: np.ndarray | None, variant_of: np.ndarray | None, n: int, shape: tuple[int, ...]) -> _Versions:
+        if variants is None or variant_of is None or variants.shape[0] == 0 or len(variant_of) == 0:
+            return cls(None, None)
+        variant_of = np.asarray(variant_of, dtype=np.int64)
+        if variants.ndim != 5 or variants.shape[1] != len(variant_of) or tuple(variants.shape[2:]) != tuple(shape):
+            raise ValueError(f"variants must be (K, {len(variant_of)}, {', '.join(map(str, shape))}); got {variants.shape}")
+        if variant_of.min() < 0 or variant_of.max() >= n or len(np.unique(variant_of)) != len(variant_of):
+            raise ValueError("variant_of must name distinct drawings of images")
+        row = np.full(n, -1, dtype=np.int64)
+        row[variant_of] = np.arange(len(variant_of))
+        return cls(torch.from_numpy(np.ascontiguousarray(variants, dtype=np.uint8)), torch.from_numpy(row))
+
+    @property
+    def count(self) -> int:
+        return 0 if self.row is None else int((self.row >= 0).sum())
+
+    def pick(self, xb: torch.Tensor, indices: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """`xb` (B, 1, S, S) with each drawing that has versions replaced by a random one of
+        its K + 1 (version 0 is the drawing itself)."""
+        if self.variants is None or self.row is None:
+            return xb
+        k = self.variants.shape[0]
+        version = torch.randint(0, k + 1, (len(indices),), generator=generator)  # (B,)
+        rows = self.row[indices]  # (B,)
+        chosen = (rows >= 0) & (version > 0)
+        if not bool(chosen.any()):
+            return xb
+        xb = xb.clone()
+        xb[chosen] = self.variants[version[chosen] - 1, rows[chosen]].float() / 255  # (b, 1, S, S)
+        return xb
+
+
 def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """A small random turn per image (±6°) and a sub-pixel shift (±0.5 px).
 
@@ -244,11 +284,19 @@ def train(
     *,
     groups: Sequence[str | None] | None = None,
     synthetic: np.ndarray | None = None,
+    variants: np.ndarray | None = None,
+    variant_of: np.ndarray | None = None,
 ) -> TrainedModel:
     """`groups` names each drawing's contributor (None: unknown) and `synthetic` marks the
-    drawings a program made: see `validation_split` for what they change."""
+    drawings a program made: see `validation_split` for what they change.
+
+    `variants` (K, M, 1, S, S) uint8 holds K distorted versions (`training/distort.py`) of the
+    M drawings `variant_of` (M,) indexes into `images`. Each epoch, a training drawing that has
+    them is shown as one of its K + 1 versions, picked at random; validation sees originals.
+    """
     labels = np.asarray(labels, dtype=np.int64)
     _check_inputs(images, labels, classes)
+    versions = _Versions.of(variants, variant_of, len(labels), images.shape[1:])
     torch.set_num_threads(THREADS)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
@@ -257,6 +305,7 @@ def train(
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))  # (N, 1, S, S)
     y = torch.from_numpy(labels)  # (N,)
     x_train, y_train = x[split.train], y[split.train]
+    train_rows = torch.from_numpy(split.train)  # training position → index into images
     x_validation, y_validation = x[split.reported], y[split.reported]
     # A fixed random sample of the training images, shuffled so each batch mixes classes.
     x_calibration = x_train[torch.randperm(len(x_train), generator=generator)[:CALIBRATION_IMAGES]]
@@ -279,6 +328,7 @@ def train(
                 raise TrainingCancelled(f"stopped during epoch {epoch}")
             batch = order[start:start + config.batch_size]
             xb, yb = x_train[batch], y_train[batch]  # (B, 1, S, S), (B,)
+            xb = versions.pick(xb, train_rows[batch], generator)
             if config.augment:
                 xb = augment_batch(xb, generator)
             logits = network(xb)  # (B, classes)
@@ -310,6 +360,7 @@ def train(
     if len(other):
         metrics["synthetic_validation_accuracy"] = float((predict_labels(network, x[other]) == y[other]).float().mean())
     metrics.update(
+        distorted_drawings=versions.count,
         validation_basis=split.basis,
         train_size=len(split.train),
         validation_size=len(split.reported),

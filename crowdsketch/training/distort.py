@@ -1,0 +1,99 @@
+"""More of a person's drawing than they drew: seeded affine distortions of the strokes.
+
+A few people draw a shape a few ways: one writer's arrows all point up and to the right, the
+next one's point right. A model trained on five writers learns their habits as if they were
+the shape. People differ in exactly the ways an affine map of the pen's path describes: how
+far the whole drawing is turned, stretched along one axis, or slanted. So each person's
+drawing in a training set also appears, in training only, as `copies` distorted versions:
+
+- turned by up to ±`rotation_deg` degrees,
+- stretched by a factor of up to e^±`log_stretch` along x (and its inverse along y, so the
+  area stays), and
+- slanted by a shear of up to ±`shear` (x moves by `shear`·y).
+
+The distortion acts on the points, before `raster.py` scales and centres the ink, so a
+stretched drawing is re-fitted to the raster like any drawing (the raster-level augmentation
+in the trainer cannot do that). The limits stay inside what still reads as the same shape: a
+square turned 45° is a diamond, so 20° at most. Synthetic drawings are not distorted: the
+generator already draws each shape's human variety, within limits that shape allows.
+
+Validation never sees a distorted drawing: the trainer picks a version only for the drawings
+on the training side of its split.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from crowdsketch.raster import RasterSpec, StrokesLike, rasterize
+
+
+@dataclass(frozen=True)
+class Distortion:
+    copies: int = 4
+    rotation_deg: float = 20.0
+    log_stretch: float = 0.15
+    shear: float = 0.15
+
+    def __post_init__(self) -> None:
+        if self.copies < 0:
+            raise ValueError("copies must be at least 0")
+        if not 0 <= self.rotation_deg < 45:
+            raise ValueError("rotation_deg must lie in [0, 45): a square turned 45° is a diamond")
+        if self.log_stretch < 0 or self.shear < 0:
+            raise ValueError("log_stretch and shear must not be negative")
+
+    def to_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+DEFAULT_DISTORTION = Distortion()
+
+
+def distort(strokes: StrokesLike, rng: random.Random, limits: Distortion = DEFAULT_DISTORTION) -> list[list[list[float]]]:
+    """One distorted copy of `strokes` (x, y changed, any further values such as t kept)."""
+    angle = math.radians(rng.uniform(-limits.rotation_deg, limits.rotation_deg))
+    stretch = math.exp(rng.uniform(-limits.log_stretch, limits.log_stretch))
+    shear = rng.uniform(-limits.shear, limits.shear)
+    cos, sin = math.cos(angle), math.sin(angle)
+    # rotation · (stretch, shear; 0, 1/stretch): slant and stretch first, then turn.
+    a, b = cos * stretch, cos * shear - sin / stretch
+    c, d = sin * stretch, sin * shear + cos / stretch
+    return [
+        [[a * float(p[0]) + b * float(p[1]), c * float(p[0]) + d * float(p[1]), *map(float, p[2:])] for p in stroke]
+        for stroke in strokes
+    ]
+
+
+def distorted_rasters(
+    drawings: Sequence[StrokesLike], spec: RasterSpec, seed: int, limits: Distortion = DEFAULT_DISTORTION
+) -> np.ndarray:
+    """(copies, N, 1, S, S) uint8 rasters (ink × 255) of `limits.copies` distortions of each
+    drawing. uint8 keeps a crowd's copies in a quarter of the memory; the trainer divides."""
+    out = np.zeros((limits.copies, len(drawings), 1, spec.size, spec.size), dtype=np.uint8)
+    for i, strokes in enumerate(drawings):
+        rng = random.Random(f"crowdsketch-distort:{seed}:{i}")
+        for k in range(limits.copies):
+            with np.errstate(all="ignore"):
+                image = rasterize(distort(strokes, rng, limits), spec)
+            if not np.isfinite(image).all():  # coordinates near the float limit: the drawing as it is
+                image = rasterize(strokes, spec)
+            out[k, i, 0] = np.rint(image * 255)
+    return out
+
+
+def people_variants(
+    drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int,
+    limits: Distortion = DEFAULT_DISTORTION,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(variants, variant_of) for the trainer: distorted rasters of the drawings people made."""
+    variant_of = np.flatnonzero(~np.asarray(synthetic, dtype=bool))
+    return distorted_rasters([drawings[i] for i in variant_of], spec, seed, limits), variant_of
+
+
+__all__ = ["DEFAULT_DISTORTION", "Distortion", "distort", "distorted_rasters", "people_variants"]

@@ -1,0 +1,89 @@
+"""Distorted versions of people's drawings: what they change, and that validation never sees them."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from crowdsketch.raster import DEFAULT_SPEC, rasterize, rasterize_batch
+from crowdsketch.training.distort import Distortion, distort, distorted_rasters, people_variants
+from crowdsketch.training.trainer import TrainConfig, grouped_split, train
+
+ARROW = [[[0, 100, 0], [100, 0, 10], [70, 0, 20]], [[100, 0, 30], [100, 30, 40]]]
+
+
+def test_a_distortion_keeps_the_strokes_their_points_and_their_times():
+    copy = distort(ARROW, random.Random(1))
+    assert [len(s) for s in copy] == [len(s) for s in ARROW]
+    assert [p[2] for s in copy for p in s] == [p[2] for s in ARROW for p in s]
+
+
+def test_a_distortion_stays_within_its_limits():
+    limits = Distortion(rotation_deg=20, log_stretch=0.0, shear=0.0)
+    line = [[[0.0, 0.0, 0], [100.0, 0.0, 10]]]
+    for seed in range(200):
+        (a, b), = [[p[:2] for p in s] for s in distort(line, random.Random(seed), limits)]
+        turned = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+        assert abs(turned) <= 20 + 1e-9
+        assert math.dist(a, b) == pytest.approx(100)  # a turn alone keeps lengths
+
+
+def test_no_distortion_leaves_the_raster_as_it_was():
+    limits = Distortion(copies=2, rotation_deg=0, log_stretch=0, shear=0)
+    out = distorted_rasters([ARROW], DEFAULT_SPEC, seed=0, limits=limits)
+    assert out.shape == (2, 1, 1, DEFAULT_SPEC.size, DEFAULT_SPEC.size) and out.dtype == np.uint8
+    expected = np.rint(rasterize(ARROW, DEFAULT_SPEC) * 255)
+    assert np.array_equal(out[0, 0, 0], expected) and np.array_equal(out[1, 0, 0], expected)
+
+
+def test_copies_differ_from_each_other_and_repeat_for_a_seed():
+    first = distorted_rasters([ARROW], DEFAULT_SPEC, seed=3)
+    assert not np.array_equal(first[0], first[1])
+    assert np.array_equal(first, distorted_rasters([ARROW], DEFAULT_SPEC, seed=3))
+
+
+def test_only_peoples_drawings_get_versions():
+    drawings = [ARROW, ARROW, ARROW]
+    variants, variant_of = people_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, seed=0)
+    assert variant_of.tolist() == [1]
+    assert variants.shape[:2] == (Distortion().copies, 1)
+
+
+def test_a_drawing_near_the_float_limit_keeps_a_finite_raster():
+    huge = [[[1.7e308, 1.7e308, 0], [-1.7e308, -1.7e308, 10]]]
+    assert np.isfinite(distorted_rasters([huge], DEFAULT_SPEC, seed=0)).all()
+
+
+@pytest.mark.parametrize("limits", [{"copies": -1}, {"rotation_deg": 45}, {"shear": -0.1}])
+def test_limits_that_would_change_a_shape_are_refused(limits):
+    with pytest.raises(ValueError):
+        Distortion(**limits)
+
+
+def test_validation_is_measured_on_the_original_drawings_not_their_versions():
+    # Two writers: one trains and one validates (the grouped split). The validating writer's
+    # versions are blank, so if validation looked at them its accuracy would fall to chance.
+    rng = random.Random(0)
+    square = lambda: [[[0, 0, 0], [10, 0, 1], [10, 10, 2], [0, 10, 3], [0, 0, 4]]]  # noqa: E731
+    line = lambda: [[[0, 0, 0], [10, rng.uniform(-0.5, 0.5), 1]]]  # noqa: E731
+    strokes = [square() if i % 2 else line() for i in range(80)]
+    images = rasterize_batch(strokes, DEFAULT_SPEC)
+    labels = np.array([i % 2 for i in range(80)])
+    groups = ["a" if i < 40 else "b" for i in range(80)]
+    _, held = grouped_split(labels, groups, 0.4, seed=0)
+    variants = np.repeat(np.rint(images * 255).astype(np.uint8)[None], 2, axis=0)
+    variants[:, held] = 0
+    trained = train(TrainConfig(epochs=3, seed=0, validation_share=0.4), images, labels, ["line", "square"],
+                    groups=groups, synthetic=np.zeros(80, bool), variants=variants, variant_of=np.arange(80))
+    assert trained.metrics["distorted_drawings"] == 80
+    assert trained.metrics["validation_accuracy"] == 1.0
+
+
+def test_versions_that_do_not_fit_the_images_are_refused():
+    images = rasterize_batch([ARROW, ARROW], DEFAULT_SPEC)
+    with pytest.raises(ValueError, match="variants"):
+        train(TrainConfig(epochs=1), images, np.array([0, 1]), ["a", "b"],
+              variants=np.zeros((1, 3, 1, 8, 8), np.uint8), variant_of=np.arange(2))
