@@ -110,7 +110,7 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     y = np.array([index[label] for label in labels], dtype=np.int64)
     made = np.full(len(y), synthetic)
     # As a training job does (training/dataset.py): people's drawings get distorted versions.
-    variants, variant_of = people_variants(strokes, made, DEFAULT_SPEC, seed=0)
+    variants, variant_of = people_variants(strokes, made, DEFAULT_SPEC, 0, labels)
     trained = train(TrainConfig(epochs=epochs, seed=0), images, y, classes,
                     groups=groups, synthetic=made, variants=variants, variant_of=variant_of)
     onnx_bytes = export_onnx(trained, DEFAULT_SPEC)

@@ -26,7 +26,7 @@ import numpy as np
 
 from crowdsketch.strokes import StrokeData, check_stroke_rules
 from crowdsketch.synthetic.geometry import Path, densify, lengths, point_at
-from crowdsketch.synthetic.outlines import BUILDERS
+from crowdsketch.synthetic.outlines import BUILDERS, PROPORTIONED
 
 SHAPES = (
     "circle", "square", "rectangle", "triangle", "diamond", "hexagon",
@@ -41,7 +41,7 @@ _DEVICES = {
 }
 
 
-assert set(BUILDERS) == set(SHAPES)
+assert set(BUILDERS) == set(SHAPES) and PROPORTIONED <= set(SHAPES)
 
 
 # --- placement, wobble, tracing ---------------------------------------------------------

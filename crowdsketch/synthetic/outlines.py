@@ -23,6 +23,12 @@ from crowdsketch.synthetic.geometry import (
 )
 
 
+# The shapes told apart by their proportions: a square stretched by a fifth reads as a
+# rectangle, and a squat rectangle squeezed reads as a square (`_box` draws both, by aspect).
+# Training turns people's drawings of these but never stretches or slants them.
+PROPORTIONED = frozenset({"square", "rectangle"})
+
+
 def _circle(rng: random.Random) -> list[Path]:
     start = rng.uniform(0, 2 * math.pi)
     direction = rng.choice((-1, 1))

@@ -83,7 +83,9 @@ async def build_dataset(
     images = await asyncio.to_thread(rasterize_batch, [s for _, s in kept], spec)
     synthetic = np.array([row.source == "synthetic" for row, _ in kept], dtype=bool)
     seed = int(config.get("seed") or 0)
-    variants, variant_of = await asyncio.to_thread(people_variants, [s for _, s in kept], synthetic, spec, seed)
+    variants, variant_of = await asyncio.to_thread(
+        people_variants, [s for _, s in kept], synthetic, spec, seed, [row.shape_id for row, _ in kept]
+    )
     return Dataset(
         images=images,
         labels=np.array([index[row.shape_id] for row, _ in kept], dtype=np.int64),

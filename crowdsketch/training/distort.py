@@ -9,7 +9,10 @@ drawing in a training set also appears, in training only, as `copies` distorted 
 - turned by up to ±`rotation_deg` degrees,
 - stretched by a factor of up to e^±`log_stretch` along x (and its inverse along y, so the
   area stays), and
-- slanted by a shear of up to ±`shear` (x moves by `shear`·y).
+- slanted by a shear of up to ±`shear` (x moves by `shear`·y);
+
+except that a shape told apart by its proportions (`synthetic.outlines.PROPORTIONED`: a
+square stretched is a rectangle) is only turned.
 
 The distortion acts on the points, before `raster.py` scales and centres the ink, so a
 stretched drawing is re-fitted to the raster like any drawing (the raster-level augmentation
@@ -31,14 +34,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from crowdsketch.raster import RasterSpec, StrokesLike, rasterize
+from crowdsketch.synthetic.outlines import PROPORTIONED
 
 
 @dataclass(frozen=True)
 class Distortion:
-    copies: int = 4
+    copies: int = 8
     rotation_deg: float = 20.0
-    log_stretch: float = 0.15
-    shear: float = 0.15
+    log_stretch: float = 0.25
+    shear: float = 0.25
 
     def __post_init__(self) -> None:
         if self.copies < 0:
@@ -55,11 +59,16 @@ class Distortion:
 DEFAULT_DISTORTION = Distortion()
 
 
-def distort(strokes: StrokesLike, rng: random.Random, limits: Distortion = DEFAULT_DISTORTION) -> list[list[list[float]]]:
-    """One distorted copy of `strokes` (x, y changed, any further values such as t kept)."""
+def distort(
+    strokes: StrokesLike, rng: random.Random, limits: Distortion = DEFAULT_DISTORTION, proportioned: bool = False
+) -> list[list[list[float]]]:
+    """One distorted copy of `strokes` (x, y changed, any further values such as t kept);
+    a `proportioned` shape's copy is only turned."""
     angle = math.radians(rng.uniform(-limits.rotation_deg, limits.rotation_deg))
     stretch = math.exp(rng.uniform(-limits.log_stretch, limits.log_stretch))
     shear = rng.uniform(-limits.shear, limits.shear)
+    if proportioned:  # the same draws, so a drawing's turns do not depend on its shape
+        stretch, shear = 1.0, 0.0
     cos, sin = math.cos(angle), math.sin(angle)
     # rotation · (stretch, shear; 0, 1/stretch): slant and stretch first, then turn.
     a, b = cos * stretch, cos * shear - sin / stretch
@@ -71,16 +80,18 @@ def distort(strokes: StrokesLike, rng: random.Random, limits: Distortion = DEFAU
 
 
 def distorted_rasters(
-    drawings: Sequence[StrokesLike], spec: RasterSpec, seed: int, limits: Distortion = DEFAULT_DISTORTION
+    drawings: Sequence[StrokesLike], spec: RasterSpec, seed: int, limits: Distortion = DEFAULT_DISTORTION,
+    proportioned: Sequence[bool] | None = None,
 ) -> np.ndarray:
     """(copies, N, 1, S, S) uint8 rasters (ink × 255) of `limits.copies` distortions of each
     drawing. uint8 keeps a crowd's copies in a quarter of the memory; the trainer divides."""
     out = np.zeros((limits.copies, len(drawings), 1, spec.size, spec.size), dtype=np.uint8)
     for i, strokes in enumerate(drawings):
         rng = random.Random(f"crowdsketch-distort:{seed}:{i}")
+        keep = bool(proportioned[i]) if proportioned is not None else False
         for k in range(limits.copies):
             with np.errstate(all="ignore"):
-                image = rasterize(distort(strokes, rng, limits), spec)
+                image = rasterize(distort(strokes, rng, limits, keep), spec)
             if not np.isfinite(image).all():  # coordinates near the float limit: the drawing as it is
                 image = rasterize(strokes, spec)
             out[k, i, 0] = np.rint(image * 255)
@@ -88,12 +99,14 @@ def distorted_rasters(
 
 
 def people_variants(
-    drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int,
+    drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int, shapes: Sequence[str],
     limits: Distortion = DEFAULT_DISTORTION,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(variants, variant_of) for the trainer: distorted rasters of the drawings people made."""
+    """(variants, variant_of) for the trainer: distorted rasters of the drawings people made,
+    each of shape `shapes[i]` (a `PROPORTIONED` one is only turned)."""
     variant_of = np.flatnonzero(~np.asarray(synthetic, dtype=bool))
-    return distorted_rasters([drawings[i] for i in variant_of], spec, seed, limits), variant_of
+    keep = [shapes[i] in PROPORTIONED for i in variant_of]
+    return distorted_rasters([drawings[i] for i in variant_of], spec, seed, limits, keep), variant_of
 
 
 __all__ = ["DEFAULT_DISTORTION", "Distortion", "distort", "distorted_rasters", "people_variants"]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from crowdsketch.raster import DEFAULT_SPEC, rasterize, rasterize_batch
+from crowdsketch.synthetic.outlines import PROPORTIONED
 from crowdsketch.training.distort import Distortion, distort, distorted_rasters, people_variants
 from crowdsketch.training.trainer import TrainConfig, grouped_split, train
 
@@ -47,7 +48,7 @@ def test_copies_differ_from_each_other_and_repeat_for_a_seed():
 
 def test_only_peoples_drawings_get_versions():
     drawings = [ARROW, ARROW, ARROW]
-    variants, variant_of = people_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, seed=0)
+    variants, variant_of = people_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, 0, ["arrow"] * 3)
     assert variant_of.tolist() == [1]
     assert variants.shape[:2] == (Distortion().copies, 1)
 
@@ -87,3 +88,16 @@ def test_versions_that_do_not_fit_the_images_are_refused():
     with pytest.raises(ValueError, match="variants"):
         train(TrainConfig(epochs=1), images, np.array([0, 1]), ["a", "b"],
               variants=np.zeros((1, 3, 1, 8, 8), np.uint8), variant_of=np.arange(2))
+
+
+def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
+    square = [[[0.0, 0.0, 0], [100.0, 0.0, 1], [100.0, 100.0, 2], [0.0, 100.0, 3], [0.0, 0.0, 4]]]
+    no_turn = Distortion(rotation_deg=0, log_stretch=0.3, shear=0.3)
+    for seed in range(50):
+        kept = distort(square, random.Random(seed), no_turn, proportioned=True)
+        assert kept == [[list(map(float, p)) for p in square[0]]]
+    stretched = [distort(square, random.Random(seed), no_turn)[0] for seed in range(50)]
+    assert any(abs(np.ptp([p[0] for p in s]) / np.ptp([p[1] for p in s]) - 1) > 0.2 for s in stretched)
+    _, variant_of = people_variants([square, square], np.array([False, False]), DEFAULT_SPEC, 0, ["square", "star"])
+    assert variant_of.tolist() == [0, 1]
+    assert PROPORTIONED == {"square", "rectangle"}
