@@ -100,7 +100,7 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
 
     from crowdsketch.common.scoring import scoring_model
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
-    from crowdsketch.training.distort import people_variants
+    from crowdsketch.training.distort import training_variants
     from crowdsketch.training.export import export_onnx, model_card
     from crowdsketch.training.trainer import TrainConfig, train
 
@@ -110,7 +110,7 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     y = np.array([index[label] for label in labels], dtype=np.int64)
     made = np.full(len(y), synthetic)
     # As a training job does (training/dataset.py): people's drawings get distorted versions.
-    variants, variant_of = people_variants(strokes, made, DEFAULT_SPEC, 0, labels)
+    variants, variant_of = training_variants(strokes, made, DEFAULT_SPEC, 0, labels)
     trained = train(TrainConfig(epochs=epochs, seed=0), images, y, classes,
                     groups=groups, synthetic=made, variants=variants, variant_of=variant_of)
     onnx_bytes = export_onnx(trained, DEFAULT_SPEC)

@@ -37,6 +37,7 @@ def main() -> int:
 
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
     from crowdsketch.synthetic import SHAPES, synthetic_drawings
+    from crowdsketch.training.distort import training_variants
     from crowdsketch.training.export import export_onnx
     from crowdsketch.training.trainer import THREADS, EpochProgress, TrainConfig, train
 
@@ -57,6 +58,14 @@ def main() -> int:
     index = {shape: i for i, shape in enumerate(shapes)}
     labels = np.array([index[label] for label, _ in drawings], dtype=np.int64)
 
+    # As a training job does (training/dataset.py): distorted versions to train on.
+    started = time.perf_counter()
+    made = np.ones(len(drawings), dtype=bool)
+    variants, variant_of = training_variants([data.strokes for _, data in drawings], made, DEFAULT_SPEC,
+                                             args.seed, [label for label, _ in drawings])
+    steps.append(("training_variants", time.perf_counter() - started, len(variants)))
+    print(f"  training_variants: {steps[-1][1]:.2f} s ({variants.shape})", flush=True)
+
     epochs: list[EpochProgress] = []
 
     def on_progress(progress: EpochProgress) -> None:
@@ -67,7 +76,8 @@ def main() -> int:
 
     config = TrainConfig(epochs=args.epochs, seed=args.seed)
     started = time.perf_counter()
-    trained = train(config, images, labels, shapes, on_progress)
+    trained = train(config, images, labels, shapes, on_progress, synthetic=made,
+                    variants=variants, variant_of=variant_of)
     train_s = time.perf_counter() - started
     train_size = int(trained.metrics["train_size"])
     steps.append(("train", train_s, train_size * args.epochs))

@@ -3,8 +3,8 @@
 Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
 `minQuality`, synthetic ones only when asked, and never one that an evaluation set holds
 (matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
-SHA-256 over ids and content hashes, recorded with the model. People's drawings also get
-distorted versions for training (`training/distort.py`).
+SHA-256 over ids and content hashes, recorded with the model. Every drawing also gets
+distorted versions for training (`training/distort.py`), and synthetic ones fewer.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, EvalSetDrawing, Shape
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.raster import RasterSpec, rasterize_batch
-from crowdsketch.training.distort import people_variants
+from crowdsketch.training.distort import training_variants
 from crowdsketch.resilience import DependencyGuard
 
 FETCH_CONCURRENCY = 32
@@ -45,8 +45,8 @@ class Dataset:
     # that keeps every contributor on one side, and which drawings a program made.
     groups: list[str | None] = field(default_factory=list)
     synthetic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    # Distorted versions of the people's drawings, for training only (training/distort.py):
-    # (K, M, 1, S, S) uint8, and the index into `images` of each of the M.
+    # Distorted versions of the drawings, for training only (training/distort.py):
+    # (V, 1, S, S) uint8, and for each the index into `images` of the drawing it varies.
     variants: np.ndarray | None = None
     variant_of: np.ndarray | None = None
 
@@ -84,7 +84,7 @@ async def build_dataset(
     synthetic = np.array([row.source == "synthetic" for row, _ in kept], dtype=bool)
     seed = int(config.get("seed") or 0)
     variants, variant_of = await asyncio.to_thread(
-        people_variants, [s for _, s in kept], synthetic, spec, seed, [row.shape_id for row, _ in kept]
+        training_variants, [s for _, s in kept], synthetic, spec, seed, [row.shape_id for row, _ in kept]
     )
     return Dataset(
         images=images,

@@ -17,8 +17,9 @@ square stretched is a rectangle) is only turned.
 The distortion acts on the points, before `raster.py` scales and centres the ink, so a
 stretched drawing is re-fitted to the raster like any drawing (the raster-level augmentation
 in the trainer cannot do that). The limits stay inside what still reads as the same shape: a
-square turned 45° is a diamond, so 20° at most. Synthetic drawings are not distorted: the
-generator already draws each shape's human variety, within limits that shape allows.
+square turned 45° is a diamond, so 20° at most. Synthetic drawings get fewer versions
+(`SYNTHETIC_DISTORTION`, 2): the generator already draws much of each shape's variety, and
+a bootstrap set is large.
 
 Validation never sees a distorted drawing: the trainer picks a version only for the drawings
 on the training side of its split.
@@ -57,6 +58,7 @@ class Distortion:
 
 
 DEFAULT_DISTORTION = Distortion()
+SYNTHETIC_DISTORTION = Distortion(copies=2)
 
 
 def distort(
@@ -98,15 +100,23 @@ def distorted_rasters(
     return out
 
 
-def people_variants(
+def training_variants(
     drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int, shapes: Sequence[str],
-    limits: Distortion = DEFAULT_DISTORTION,
+    people: Distortion = DEFAULT_DISTORTION, made: Distortion = SYNTHETIC_DISTORTION,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(variants, variant_of) for the trainer: distorted rasters of the drawings people made,
-    each of shape `shapes[i]` (a `PROPORTIONED` one is only turned)."""
-    variant_of = np.flatnonzero(~np.asarray(synthetic, dtype=bool))
-    keep = [shapes[i] in PROPORTIONED for i in variant_of]
-    return distorted_rasters([drawings[i] for i in variant_of], spec, seed, limits, keep), variant_of
+    """(variants, variant_of) for the trainer: (V, 1, S, S) uint8 distorted rasters, and for
+    each the index of the drawing it is a version of. People's drawings get `people.copies`
+    versions, synthetic ones `made.copies`; a drawing of a `PROPORTIONED` shape is only turned."""
+    synthetic = np.asarray(synthetic, dtype=bool)
+    parts, owners = [np.zeros((0, 1, spec.size, spec.size), np.uint8)], [np.zeros(0, np.int64)]
+    for limits, members in ((people, np.flatnonzero(~synthetic)), (made, np.flatnonzero(synthetic))):
+        if limits.copies == 0 or len(members) == 0:
+            continue
+        keep = [shapes[i] in PROPORTIONED for i in members]
+        rasters = distorted_rasters([drawings[i] for i in members], spec, seed, limits, keep)  # (K, M, 1, S, S)
+        parts.append(rasters.reshape(-1, 1, spec.size, spec.size))
+        owners.append(np.tile(members, limits.copies))
+    return np.concatenate(parts), np.concatenate(owners)
 
 
-__all__ = ["DEFAULT_DISTORTION", "Distortion", "distort", "distorted_rasters", "people_variants"]
+__all__ = ["DEFAULT_DISTORTION", "SYNTHETIC_DISTORTION", "Distortion", "distort", "distorted_rasters", "training_variants"]

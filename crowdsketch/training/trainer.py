@@ -150,41 +150,43 @@ def validation_split(
 
 @dataclass(frozen=True)
 class _Versions:
-    """The distorted versions of some drawings, looked up by index into `images`."""
+    """The distorted versions of the drawings, looked up by index into `images`."""
 
-    variants: torch.Tensor | None  # (K, M, 1, S, S) uint8
-    row: torch.Tensor | None  # (N,) int64: the drawing's row in `variants`, -1 for none
+    flat: torch.Tensor | None  # (V, 1, S, S) uint8, each drawing's versions one after another
+    start: torch.Tensor | None  # (N,) int64: where a drawing's versions begin in `flat`
+    count: torch.Tensor | None  # (N,) int64: how many it has
 
     @classmethod
     def of(cls, variants: np.ndarray | None, variant_of: np.ndarray | None, n: int, shape: tuple[int, ...]) -> _Versions:
-        if variants is None or variant_of is None or variants.shape[0] == 0 or len(variant_of) == 0:
-            return cls(None, None)
+        if variants is None or variant_of is None or len(variant_of) == 0:
+            return cls(None, None, None)
         variant_of = np.asarray(variant_of, dtype=np.int64)
-        if variants.ndim != 5 or variants.shape[1] != len(variant_of) or tuple(variants.shape[2:]) != tuple(shape):
-            raise ValueError(f"variants must be (K, {len(variant_of)}, {', '.join(map(str, shape))}); got {variants.shape}")
-        if variant_of.min() < 0 or variant_of.max() >= n or len(np.unique(variant_of)) != len(variant_of):
-            raise ValueError("variant_of must name distinct drawings of images")
-        row = np.full(n, -1, dtype=np.int64)
-        row[variant_of] = np.arange(len(variant_of))
-        return cls(torch.from_numpy(np.ascontiguousarray(variants, dtype=np.uint8)), torch.from_numpy(row))
+        if variants.ndim != 4 or len(variants) != len(variant_of) or tuple(variants.shape[1:]) != tuple(shape):
+            raise ValueError(f"variants must be ({len(variant_of)}, {', '.join(map(str, shape))}); got {variants.shape}")
+        if variant_of.min() < 0 or variant_of.max() >= n:
+            raise ValueError("variant_of must index into images")
+        order = np.argsort(variant_of, kind="stable")
+        count = np.bincount(variant_of, minlength=n)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]])
+        flat = np.ascontiguousarray(np.asarray(variants, dtype=np.uint8)[order])
+        return cls(torch.from_numpy(flat), torch.from_numpy(start), torch.from_numpy(count))
 
     @property
-    def count(self) -> int:
-        return 0 if self.row is None else int((self.row >= 0).sum())
+    def drawings(self) -> int:
+        return 0 if self.count is None else int((self.count > 0).sum())
 
     def pick(self, xb: torch.Tensor, indices: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """`xb` (B, 1, S, S) with each drawing that has versions replaced by a random one of
-        its K + 1 (version 0 is the drawing itself)."""
-        if self.variants is None or self.row is None:
+        """`xb` (B, 1, S, S) with each drawing shown as a random one of its versions, itself
+        included (version 0), each as likely."""
+        if self.flat is None or self.start is None or self.count is None:
             return xb
-        k = self.variants.shape[0]
-        version = torch.randint(0, k + 1, (len(indices),), generator=generator)  # (B,)
-        rows = self.row[indices]  # (B,)
-        chosen = (rows >= 0) & (version > 0)
+        count = self.count[indices]  # (B,)
+        version = (torch.rand(len(indices), generator=generator) * (count + 1)).long().clamp(max=count)  # (B,) in 0..count
+        chosen = version > 0
         if not bool(chosen.any()):
             return xb
         xb = xb.clone()
-        xb[chosen] = self.variants[version[chosen] - 1, rows[chosen]].float() / 255  # (b, 1, S, S)
+        xb[chosen] = self.flat[self.start[indices][chosen] + version[chosen] - 1].float() / 255  # (b, 1, S, S)
         return xb
 
 
@@ -290,9 +292,9 @@ def train(
     """`groups` names each drawing's contributor (None: unknown) and `synthetic` marks the
     drawings a program made: see `validation_split` for what they change.
 
-    `variants` (K, M, 1, S, S) uint8 holds K distorted versions (`training/distort.py`) of the
-    M drawings `variant_of` (M,) indexes into `images`. Each epoch, a training drawing that has
-    them is shown as one of its K + 1 versions, picked at random; validation sees originals.
+    `variants` (V, 1, S, S) uint8 holds distorted versions (`training/distort.py`) of the
+    drawings `variant_of` (V,) indexes into `images`. Each epoch, a training drawing with k of
+    them is shown as one of its k + 1 versions, picked at random; validation sees originals.
     """
     labels = np.asarray(labels, dtype=np.int64)
     _check_inputs(images, labels, classes)
@@ -360,7 +362,7 @@ def train(
     if len(other):
         metrics["synthetic_validation_accuracy"] = float((predict_labels(network, x[other]) == y[other]).float().mean())
     metrics.update(
-        distorted_drawings=versions.count,
+        distorted_drawings=versions.drawings,
         validation_basis=split.basis,
         train_size=len(split.train),
         validation_size=len(split.reported),

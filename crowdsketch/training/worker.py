@@ -28,7 +28,7 @@ from crowdsketch.ports.queue_adapters import worker_identity
 from crowdsketch.raster import DEFAULT_SPEC
 from crowdsketch.resources import Resources
 from crowdsketch.training.dataset import build_dataset
-from crowdsketch.training.distort import DEFAULT_DISTORTION
+from crowdsketch.training.distort import DEFAULT_DISTORTION, SYNTHETIC_DISTORTION
 from crowdsketch.training.export import export_onnx, model_card, publish_model
 from crowdsketch.training.jobs import TrainingJobs
 from crowdsketch.training.schemas import EpochProgress
@@ -118,7 +118,8 @@ class TrainingWorker:
         card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=dataset.size,
                           dataset_hash=dataset.content_hash, config=config)
         card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
-        card["distortion"] = DEFAULT_DISTORTION.to_dict()  # what people's drawings were varied by
+        # What the training versions of people's and of synthetic drawings were varied by.
+        card["distortion"] = {"people": DEFAULT_DISTORTION.to_dict(), "synthetic": SYNTHETIC_DISTORTION.to_dict()}
         # Scored before it is published, through the exported file as inference will run it.
         evaluation = EvaluationService.from_resources(resources)
         scores = await evaluation.score_on_every_set(await asyncio.to_thread(scoring_model, onnx_bytes, card))

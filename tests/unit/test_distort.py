@@ -10,7 +10,7 @@ import pytest
 
 from crowdsketch.raster import DEFAULT_SPEC, rasterize, rasterize_batch
 from crowdsketch.synthetic.outlines import PROPORTIONED
-from crowdsketch.training.distort import Distortion, distort, distorted_rasters, people_variants
+from crowdsketch.training.distort import Distortion, distort, distorted_rasters, training_variants
 from crowdsketch.training.trainer import TrainConfig, grouped_split, train
 
 ARROW = [[[0, 100, 0], [100, 0, 10], [70, 0, 20]], [[100, 0, 30], [100, 30, 40]]]
@@ -46,11 +46,12 @@ def test_copies_differ_from_each_other_and_repeat_for_a_seed():
     assert np.array_equal(first, distorted_rasters([ARROW], DEFAULT_SPEC, seed=3))
 
 
-def test_only_peoples_drawings_get_versions():
+def test_peoples_drawings_get_more_versions_than_synthetic_ones():
     drawings = [ARROW, ARROW, ARROW]
-    variants, variant_of = people_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, 0, ["arrow"] * 3)
-    assert variant_of.tolist() == [1]
-    assert variants.shape[:2] == (Distortion().copies, 1)
+    variants, variant_of = training_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, 0, ["arrow"] * 3,
+                                             people=Distortion(copies=5), made=Distortion(copies=2))
+    assert sorted(variant_of.tolist()) == [0, 0, 1, 1, 1, 1, 1, 2, 2]
+    assert variants.shape == (9, 1, DEFAULT_SPEC.size, DEFAULT_SPEC.size) and variants.dtype == np.uint8
 
 
 def test_a_drawing_near_the_float_limit_keeps_a_finite_raster():
@@ -75,10 +76,11 @@ def test_validation_is_measured_on_the_original_drawings_not_their_versions():
     labels = np.array([i % 2 for i in range(80)])
     groups = ["a" if i < 40 else "b" for i in range(80)]
     _, held = grouped_split(labels, groups, 0.4, seed=0)
-    variants = np.repeat(np.rint(images * 255).astype(np.uint8)[None], 2, axis=0)
-    variants[:, held] = 0
+    variants = np.concatenate([np.rint(images * 255).astype(np.uint8)] * 2)
+    owners = np.tile(np.arange(80), 2)
+    variants[np.isin(owners, held)] = 0
     trained = train(TrainConfig(epochs=3, seed=0, validation_share=0.4), images, labels, ["line", "square"],
-                    groups=groups, synthetic=np.zeros(80, bool), variants=variants, variant_of=np.arange(80))
+                    groups=groups, synthetic=np.zeros(80, bool), variants=variants, variant_of=owners)
     assert trained.metrics["distorted_drawings"] == 80
     assert trained.metrics["validation_accuracy"] == 1.0
 
@@ -87,7 +89,7 @@ def test_versions_that_do_not_fit_the_images_are_refused():
     images = rasterize_batch([ARROW, ARROW], DEFAULT_SPEC)
     with pytest.raises(ValueError, match="variants"):
         train(TrainConfig(epochs=1), images, np.array([0, 1]), ["a", "b"],
-              variants=np.zeros((1, 3, 1, 8, 8), np.uint8), variant_of=np.arange(2))
+              variants=np.zeros((3, 1, 8, 8), np.uint8), variant_of=np.arange(3) % 2)
 
 
 def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
@@ -98,6 +100,11 @@ def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
         assert kept == [[list(map(float, p)) for p in square[0]]]
     stretched = [distort(square, random.Random(seed), no_turn)[0] for seed in range(50)]
     assert any(abs(np.ptp([p[0] for p in s]) / np.ptp([p[1] for p in s]) - 1) > 0.2 for s in stretched)
-    _, variant_of = people_variants([square, square], np.array([False, False]), DEFAULT_SPEC, 0, ["square", "star"])
-    assert variant_of.tolist() == [0, 1]
+    variants, variant_of = training_variants([square, square], np.array([False, False]), DEFAULT_SPEC, 0,
+                                             ["square", "star"], people=no_turn)
+    def aspect(image: np.ndarray) -> float:
+        rows, cols = np.nonzero(image[0] > 0.5)
+        return (np.ptp(cols) + 1) / (np.ptp(rows) + 1)
+    assert all(aspect(v) == 1 for v in variants[variant_of == 0])  # the square's versions stay square
+    assert any(abs(aspect(v) - 1) > 0.15 for v in variants[variant_of == 1])
     assert PROPORTIONED == {"square", "rectangle"}
