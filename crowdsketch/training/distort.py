@@ -9,7 +9,10 @@ drawing in a training set also appears, in training only, as `copies` distorted 
 - turned by up to ±`rotation_deg` degrees,
 - stretched by a factor of up to e^±`log_stretch` along x (and its inverse along y, so the
   area stays), and
-- slanted by a shear of up to ±`shear` (x moves by `shear`·y);
+- slanted by a shear of up to ±`shear` (x moves by `shear`·y), and
+- bent: each point moved by a few smooth waves over the drawing (Simard et al.'s elastic
+  distortion, on the pen's path), up to ±`warp` of its size each, as one hand's corners
+  and curves differ from another's;
 
 except that a shape told apart by its proportions (`synthetic.outlines.PROPORTIONED`: a
 square stretched is a rectangle) is only turned.
@@ -44,6 +47,7 @@ class Distortion:
     rotation_deg: float = 20.0
     log_stretch: float = 0.25
     shear: float = 0.25
+    warp: float = 0.03  # a smooth bend of up to this share of the drawing's size
 
     def __post_init__(self) -> None:
         if self.copies < 0:
@@ -52,13 +56,15 @@ class Distortion:
             raise ValueError("rotation_deg must lie in [0, 45): a square turned 45° is a diamond")
         if self.log_stretch < 0 or self.shear < 0:
             raise ValueError("log_stretch and shear must not be negative")
+        if not 0 <= self.warp <= 0.1:
+            raise ValueError("warp must lie in [0, 0.1]: more bends one shape into another")
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
 
 
 DEFAULT_DISTORTION = Distortion()
-SYNTHETIC_DISTORTION = Distortion(copies=2)
+SYNTHETIC_DISTORTION = Distortion(copies=2, warp=0.0)  # the generator wobbles its paths already
 
 
 def distort(
@@ -75,10 +81,23 @@ def distort(
     # rotation · (stretch, shear; 0, 1/stretch): slant and stretch first, then turn.
     a, b = cos * stretch, cos * shear - sin / stretch
     c, d = sin * stretch, sin * shear + cos / stretch
-    return [
+    out = [
         [[a * float(p[0]) + b * float(p[1]), c * float(p[0]) + d * float(p[1]), *map(float, p[2:])] for p in stroke]
         for stroke in strokes
     ]
+    if limits.warp > 0 and not proportioned:
+        xs = [p[0] for s in out for p in s]
+        ys = [p[1] for s in out for p in s]
+        x0, y0 = min(xs), min(ys)
+        size = max(max(xs) - x0, max(ys) - y0) or 1.0
+        waves = [(rng.uniform(-limits.warp, limits.warp) * size, rng.uniform(0.5, 2.0) * 2 * math.pi,
+                  rng.uniform(0.5, 2.0) * 2 * math.pi, rng.uniform(0, 2 * math.pi)) for _ in range(4)]
+        for stroke in out:
+            for p in stroke:
+                u, v = (p[0] - x0) / size, (p[1] - y0) / size
+                p[0] += waves[0][0] * math.sin(waves[0][1] * u + waves[0][2] * v + waves[0][3]) + waves[1][0] * math.sin(waves[1][1] * v + waves[1][3])
+                p[1] += waves[2][0] * math.sin(waves[2][1] * u + waves[2][2] * v + waves[2][3]) + waves[3][0] * math.sin(waves[3][1] * u + waves[3][3])
+    return out
 
 
 def distorted_rasters(

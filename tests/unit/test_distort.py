@@ -23,7 +23,7 @@ def test_a_distortion_keeps_the_strokes_their_points_and_their_times():
 
 
 def test_a_distortion_stays_within_its_limits():
-    limits = Distortion(rotation_deg=20, log_stretch=0.0, shear=0.0)
+    limits = Distortion(rotation_deg=20, log_stretch=0.0, shear=0.0, warp=0.0)
     line = [[[0.0, 0.0, 0], [100.0, 0.0, 10]]]
     for seed in range(200):
         (a, b), = [[p[:2] for p in s] for s in distort(line, random.Random(seed), limits)]
@@ -33,7 +33,7 @@ def test_a_distortion_stays_within_its_limits():
 
 
 def test_no_distortion_leaves_the_raster_as_it_was():
-    limits = Distortion(copies=2, rotation_deg=0, log_stretch=0, shear=0)
+    limits = Distortion(copies=2, rotation_deg=0, log_stretch=0, shear=0, warp=0)
     out = distorted_rasters([ARROW], DEFAULT_SPEC, seed=0, limits=limits)
     assert out.shape == (2, 1, 1, DEFAULT_SPEC.size, DEFAULT_SPEC.size) and out.dtype == np.uint8
     expected = np.rint(rasterize(ARROW, DEFAULT_SPEC) * 255)
@@ -59,7 +59,7 @@ def test_a_drawing_near_the_float_limit_keeps_a_finite_raster():
     assert np.isfinite(distorted_rasters([huge], DEFAULT_SPEC, seed=0)).all()
 
 
-@pytest.mark.parametrize("limits", [{"copies": -1}, {"rotation_deg": 45}, {"shear": -0.1}])
+@pytest.mark.parametrize("limits", [{"copies": -1}, {"rotation_deg": 45}, {"shear": -0.1}, {"warp": 0.2}])
 def test_limits_that_would_change_a_shape_are_refused(limits):
     with pytest.raises(ValueError):
         Distortion(**limits)
@@ -94,7 +94,7 @@ def test_versions_that_do_not_fit_the_images_are_refused():
 
 def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
     square = [[[0.0, 0.0, 0], [100.0, 0.0, 1], [100.0, 100.0, 2], [0.0, 100.0, 3], [0.0, 0.0, 4]]]
-    no_turn = Distortion(rotation_deg=0, log_stretch=0.3, shear=0.3)
+    no_turn = Distortion(rotation_deg=0, log_stretch=0.3, shear=0.3, warp=0.05)
     for seed in range(50):
         kept = distort(square, random.Random(seed), no_turn, proportioned=True)
         assert kept == [[list(map(float, p)) for p in square[0]]]
@@ -108,3 +108,19 @@ def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
     assert all(aspect(v) == 1 for v in variants[variant_of == 0])  # the square's versions stay square
     assert any(abs(aspect(v) - 1) > 0.15 for v in variants[variant_of == 1])
     assert PROPORTIONED == {"square", "rectangle"}
+
+
+def test_a_bend_moves_points_smoothly_and_no_further_than_its_limit():
+    line = [[[float(x), 0.0, float(x)] for x in range(0, 101, 5)]]
+    limits = Distortion(rotation_deg=0, log_stretch=0, shear=0, warp=0.03)
+    moved_any = False
+    for seed in range(100):
+        (bent,) = distort(line, random.Random(seed), limits)
+        shifts = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(line[0], bent)]
+        assert all(abs(dx) <= 2 * 0.03 * 100 + 1e-9 and abs(dy) <= 2 * 0.03 * 100 + 1e-9 for dx, dy in shifts)
+        steps = [math.dist(s, t) for s, t in zip(shifts, shifts[1:])]
+        # Neighbours 5 apart move alike (the waves' slopes bound it near 5); noise of the same
+        # size would tear them up to 12 apart.
+        assert max(steps) < 6
+        moved_any |= max(math.hypot(*d) for d in shifts) > 0.5
+    assert moved_any
