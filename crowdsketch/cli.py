@@ -126,6 +126,8 @@ def train(
     include_synthetic: Annotated[bool, typer.Option(help="Train on synthetic drawings too.")] = True,
     include_flagged: Annotated[bool, typer.Option(help="Train on flagged drawings too.")] = False,
     min_quality: Annotated[float, typer.Option(min=0.0, max=1.0, help="Leave out drawings scored below this.")] = 0.0,
+    min_agreement: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Leave out drawings the model gave less than this probability of their shape.")] = None,
     random_seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed: the same seed, the same run.")] = None,
     activate: Annotated[bool, typer.Option("--activate", help="Make the trained model the active one.")] = False,
     queue: Annotated[bool, typer.Option("--queue", help="Leave the training to the workers and follow it.")] = False,
@@ -142,7 +144,7 @@ def train(
     try:
         config = TrainingConfig(
             epochs=epochs, shapes=shape_ids, include_synthetic=include_synthetic, include_flagged=include_flagged,
-            min_quality=min_quality, seed=random_seed, activate=activate,
+            min_quality=min_quality, min_agreement=min_agreement, seed=random_seed, activate=activate,
         )
     except ValidationError as error:
         first = error.errors()[0]

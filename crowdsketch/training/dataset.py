@@ -1,7 +1,8 @@
 """The training set of a job: which drawings, their rasters, and a snapshot that names them.
 
 Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
-`minQuality`, synthetic ones only when asked, and never one that an evaluation set holds
+`minQuality`, of model agreement at least `minAgreement` when set (a drawing no model scored
+stays), synthetic ones unless asked not to, and never one that an evaluation set holds
 (matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
 SHA-256 over ids and content hashes, recorded with the model. Every drawing also gets
 distorted versions for training (`training/distort.py`), and synthetic ones fewer.
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.db.engine import Database
@@ -114,6 +115,11 @@ async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_R
         statement = statement.where(Drawing.flagged.is_(False))
     if not config.get("includeSynthetic", True):
         statement = statement.where(Drawing.source != "synthetic")
+    if config.get("minAgreement") is not None:
+        # A drawing no model scored has no agreement: unknown is not disagreement.
+        statement = statement.where(
+            or_(Drawing.model_agreement.is_(None), Drawing.model_agreement >= float(config["minAgreement"]))
+        )
     return [_Row(*row) for row in (await session.execute(statement)).all()]
 
 

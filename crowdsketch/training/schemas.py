@@ -25,6 +25,11 @@ class TrainingConfig(CamelModel):
         default=None, min_length=2, max_length=200, description="Shape ids to learn; all active shapes if omitted"
     )
     min_quality: float = Field(default=0.0, ge=0, le=1)
+    min_agreement: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Leave out drawings the model that was active when they arrived gave less than this "
+        "probability of their shape; drawings it never scored (synthetic, imported, before any model) stay in",
+    )
     include_synthetic: bool = True
     include_flagged: bool = False
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)

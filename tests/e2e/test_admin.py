@@ -31,10 +31,13 @@ def test_an_admin_flags_a_drawing_trains_a_model_and_activates_it(page: Page, se
 
     sections(page).get_by_role("link", name="Training").click()
     page.get_by_role("spinbutton", name="Epochs").fill("2")
+    # Leave out what the model disagreed with (drawings it never scored stay in).
+    page.get_by_role("textbox", name="Minimum agreement").fill("0.2")
     page.get_by_role("button", name="Start training").click()
     expect(page.get_by_role("status").filter(has_text="Training job")).to_be_visible()
     job = page.locator(".job-card").filter(has_text="2 epochs")
     expect(job).to_have_count(1)
+    expect(job).to_contain_text("agreement ≥ 0.2")
     expect(job).to_contain_text("completed", timeout=TRAINING_DEADLINE_MS)
     expect(job).to_contain_text("Epoch 2 of 2")
     expect(job.get_by_role("progressbar", name="Epochs done")).to_have_attribute("aria-valuenow", "2")

@@ -106,6 +106,8 @@ export interface TrainingConfig {
   /** All active shapes when omitted. */
   shapes?: string[];
   minQuality?: number;
+  /** Leave out drawings the model gave less than this probability of their shape; unset: no filter. */
+  minAgreement?: number | null;
   includeSynthetic?: boolean;
   includeFlagged?: boolean;
   seed?: number | null;
@@ -126,8 +128,8 @@ export interface EpochProgress {
 export interface TrainingJob {
   id: string;
   status: JobStatus;
-  /** The canonical config: defaults filled in, shapes spelled out and sorted. */
-  config: Required<TrainingConfig>;
+  /** The canonical config: defaults filled in, shapes spelled out and sorted; `minAgreement` only when set. */
+  config: Required<Omit<TrainingConfig, "minAgreement">> & Pick<TrainingConfig, "minAgreement">;
   configHash: string;
   progress: { epochs: EpochProgress[]; cancelRequested: boolean };
   attempts: number;

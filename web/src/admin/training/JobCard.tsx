@@ -19,6 +19,7 @@ function configSummary(job: TrainingJob): string {
     `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}`,
     `${c.shapes.length} shapes`,
     `quality ≥ ${c.minQuality}`,
+    ...(c.minAgreement != null ? [`agreement ≥ ${c.minAgreement}`] : []),
     c.includeSynthetic ? "with synthetic" : "no synthetic",
     c.includeFlagged ? "with flagged" : "no flagged",
     c.seed === null ? "random seed" : `seed ${c.seed}`,

@@ -45,6 +45,28 @@ describe("TrainingForm", () => {
     expect(onStart).toHaveBeenCalledWith({ epochs: 3, minQuality: 0, includeSynthetic: true, includeFlagged: false, activate: false });
   });
 
+  it("sends a minimum agreement when one is typed, and tells a filtered job from an unfiltered one", async () => {
+    const onStart = vi.fn();
+    render(<TrainingForm shapes={SHAPES} jobs={[job("running", { minAgreement: 0.4 })]} starting={false} onStart={onStart} />);
+    expect(startButton()).toBeEnabled(); // the running job filters, the form does not
+
+    await userEvent.type(screen.getByLabelText("Minimum agreement"), "0.4");
+    expect(startButton()).toBeDisabled();
+    await userEvent.clear(screen.getByLabelText("Minimum agreement"));
+    await userEvent.type(screen.getByLabelText("Minimum agreement"), "0.6");
+    await userEvent.click(startButton());
+    expect(onStart).toHaveBeenCalledWith({
+      epochs: 8, minQuality: 0, minAgreement: 0.6, includeSynthetic: true, includeFlagged: false, activate: false,
+    });
+  });
+
+  it("refuses a minimum agreement outside 0 to 1", async () => {
+    render(<TrainingForm shapes={SHAPES} jobs={[]} starting={false} onStart={vi.fn()} />);
+    await userEvent.type(screen.getByLabelText("Minimum agreement"), "1.5");
+    expect(startButton()).toBeDisabled();
+    expect(screen.getByText(/Minimum agreement must be between 0 and 1/)).toBeInTheDocument();
+  });
+
   it("ignores finished jobs with the same config, and compares the shapes as a set", async () => {
     const { rerender } = render(
       <TrainingForm shapes={SHAPES} jobs={[job("completed"), job("failed")]} starting={false} onStart={vi.fn()} />,

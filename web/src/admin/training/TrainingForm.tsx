@@ -53,6 +53,16 @@ export function TrainingForm({ shapes, jobs, starting, onStart }: TrainingFormPr
           />
         </label>
         <label className="admin-field admin-field--narrow">
+          <span>Minimum agreement</span>
+          <input
+            inputMode="decimal"
+            placeholder="any"
+            title="Leave out drawings the model gave less than this probability of their shape (0–1); drawings no model scored stay in"
+            value={values.minAgreement}
+            onChange={(e) => set({ minAgreement: e.target.value })}
+          />
+        </label>
+        <label className="admin-field admin-field--narrow">
           <span>Seed</span>
           <input inputMode="numeric" placeholder="random" value={values.seed} onChange={(e) => set({ seed: e.target.value })} />
         </label>

@@ -8,6 +8,8 @@ export interface TrainingFormValues {
   /** Empty: every active shape. */
   shapes: string[];
   minQuality: number;
+  /** Empty: no agreement filter. */
+  minAgreement: string;
   includeSynthetic: boolean;
   includeFlagged: boolean;
   /** Empty: a random seed. */
@@ -19,6 +21,7 @@ export const DEFAULT_FORM: TrainingFormValues = {
   epochs: 8,
   shapes: [],
   minQuality: 0,
+  minAgreement: "",
   includeSynthetic: true,
   includeFlagged: false,
   seed: "",
@@ -39,6 +42,7 @@ export function toRequest(values: TrainingFormValues): TrainingConfig {
   };
   if (values.shapes.length > 0) config.shapes = values.shapes;
   if (values.seed.trim() !== "") config.seed = Number(values.seed);
+  if (values.minAgreement.trim() !== "") config.minAgreement = Number(values.minAgreement);
   return config;
 }
 
@@ -47,6 +51,7 @@ export function canonicalConfig(config: TrainingConfig, activeShapes: readonly s
     epochs: config.epochs,
     shapes: [...new Set(config.shapes ?? activeShapes)].sort(),
     minQuality: config.minQuality ?? 0,
+    minAgreement: config.minAgreement ?? null,
     includeSynthetic: config.includeSynthetic ?? true,
     includeFlagged: config.includeFlagged ?? false,
     seed: config.seed ?? null,
@@ -58,6 +63,7 @@ export function sameConfig(a: CanonicalConfig, b: CanonicalConfig): boolean {
   return (
     a.epochs === b.epochs &&
     a.minQuality === b.minQuality &&
+    (a.minAgreement ?? null) === (b.minAgreement ?? null) &&
     a.includeSynthetic === b.includeSynthetic &&
     a.includeFlagged === b.includeFlagged &&
     (a.seed ?? null) === (b.seed ?? null) &&
@@ -83,6 +89,8 @@ export function runningJobWithConfig(
 export function formProblem(values: TrainingFormValues, activeShapes: readonly string[]): string | null {
   if (!Number.isInteger(values.epochs) || values.epochs < 1 || values.epochs > 100) return "Epochs must be a whole number from 1 to 100.";
   if (!(values.minQuality >= 0 && values.minQuality <= 1)) return "Minimum quality must be between 0 and 1.";
+  const agreement = values.minAgreement.trim();
+  if (agreement !== "" && !(Number(agreement) >= 0 && Number(agreement) <= 1)) return "Minimum agreement must be between 0 and 1, or empty.";
   const seed = values.seed.trim();
   if (seed !== "" && !(/^\d+$/.test(seed) && Number(seed) <= MAX_SEED)) return `The seed must be a whole number up to ${MAX_SEED}.`;
   const count = values.shapes.length > 0 ? values.shapes.length : activeShapes.length;
