@@ -48,10 +48,19 @@ class DrawingRead(CamelModel):
     model_version: int | None = Field(default=None, description="The version of the model that judged it")
 
 
+class VoteCounts(CamelModel):
+    """Players' answers to "Is this a <shape>?" about the drawing, under its current label."""
+
+    yes: int = 0
+    no: int = 0
+    unsure: int = 0
+
+
 class DrawingDetail(DrawingRead):
     stroke_data: StrokeData | None = Field(
         description="The strokes in the wire format; null only when the blob is missing (logged)"
     )
+    votes: VoteCounts = Field(default_factory=VoteCounts, description="Peer verification answers so far")
 
 
 class DrawingPage(CamelModel):

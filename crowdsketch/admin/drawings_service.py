@@ -21,10 +21,11 @@ from crowdsketch.admin.curation_schemas import (
     DrawingDetail,
     DrawingPage,
     DrawingRead,
+    VoteCounts,
 )
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.common.schemas import ShapeRef
-from crowdsketch.db.models import Drawing, Shape
+from crowdsketch.db.models import Drawing, Shape, VerificationTask, VerificationVote
 from crowdsketch.errors import NotFoundError, ValidationError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.resilience import DependencyGuard
@@ -162,6 +163,17 @@ async def _find(session: AsyncSession, drawing_id: uuid.UUID) -> tuple[Drawing, 
     return row[0], row[1]
 
 
+async def _vote_counts(session: AsyncSession, drawing: Drawing) -> VoteCounts:
+    """The answers to the verification task that asks about the drawing's current label."""
+    rows = await session.execute(
+        select(VerificationVote.answer, func.count())
+        .join(VerificationTask, VerificationTask.id == VerificationVote.task_id)
+        .where(VerificationTask.drawing_id == drawing.id, VerificationTask.shape_id == drawing.shape_id)
+        .group_by(VerificationVote.answer)
+    )
+    return VoteCounts(**{answer: count for answer, count in rows.all()})
+
+
 class DrawingCuration:
     """The curation operations that also touch the blob store."""
 
@@ -171,13 +183,16 @@ class DrawingCuration:
 
     async def read_drawing(self, session: AsyncSession, drawing_id: uuid.UUID) -> DrawingDetail:
         drawing, shape_name = await _find(session, drawing_id)
+        votes = await _vote_counts(session, drawing)
         try:
             raw = await self._blob_guard.call(lambda: self._blobs.get(drawing.blob_key))
         except BlobNotFound:
             # The metadata is still worth showing, and the drawing can still be deleted.
             logger.warning("a drawing's strokes are missing", extra={"drawingId": str(drawing_id), "blobKey": drawing.blob_key})
-            return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=None)
-        return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=StrokeData.model_validate_json(raw))
+            return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=None, votes=votes)
+        return DrawingDetail(
+            **_drawing_read(drawing, shape_name), stroke_data=StrokeData.model_validate_json(raw), votes=votes
+        )
 
     async def delete_drawing(self, session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID) -> None:
         """The row and its blob both go, or neither does.

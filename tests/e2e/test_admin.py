@@ -29,6 +29,13 @@ def test_an_admin_flags_a_drawing_trains_a_model_and_activates_it(page: Page, se
     expect(page.get_by_role("status")).to_have_text("Flagged 1 drawing.")
     expect(first).to_contain_text("Flagged")
 
+    # Its page says what the model and the players made of it.
+    first.get_by_role("link", name=re.compile(r"^Open ")).click()
+    facts = page.locator(".admin-facts")
+    expect(facts.locator("div").filter(has_text="Players' votes")).to_contain_text("No votes yet")
+    expect(facts.locator("div").filter(has_text="Model agreement")).to_be_visible()
+    page.get_by_role("link", name="← All drawings").click()
+
     sections(page).get_by_role("link", name="Training").click()
     page.get_by_role("spinbutton", name="Epochs").fill("2")
     # Leave out what the model disagreed with (drawings it never scored stay in).

@@ -193,3 +193,20 @@ async def test_a_thousand_concurrent_votes_lose_none_and_double_none(client: htt
     assert stored == VOTERS * TASKS
     assert set(counts.values()) == {VOTERS}
     assert by_answer == Counter(answer for _, _, answer in ballots)
+
+
+async def test_the_admin_drawing_detail_counts_the_players_answers(admin_client: httpx.AsyncClient) -> None:
+    author = _session()
+    drawing_id = await _draw(admin_client, author)
+    untouched = (await admin_client.get(f"/api/admin/drawings/{drawing_id}")).json()
+    assert untouched["votes"] == {"yes": 0, "no": 0, "unsure": 0}
+
+    for answer in ("yes", "yes", "no", "unsure"):
+        verifier = _session()
+        task = await _next(admin_client, verifier)
+        assert task is not None and task["drawingId"] == drawing_id
+        voted = await admin_client.post(f"/api/verifications/{task['id']}", json={"answer": answer}, headers=verifier)
+        assert voted.status_code == 201, voted.text
+
+    detail = (await admin_client.get(f"/api/admin/drawings/{drawing_id}")).json()
+    assert detail["votes"] == {"yes": 2, "no": 1, "unsure": 1}

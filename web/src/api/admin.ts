@@ -41,9 +41,17 @@ export interface DrawingSummary {
   modelVersion?: number | null;
 }
 
+export interface VoteCounts {
+  yes: number;
+  no: number;
+  unsure: number;
+}
+
 export interface DrawingDetail extends DrawingSummary {
   /** Null only when the stored strokes are missing. */
   strokeData: StrokeData | null;
+  /** Players' answers to "Is this a <shape>?" under the drawing's current label. */
+  votes: VoteCounts;
 }
 
 export interface DrawingPage {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DrawingDetail } from "../../api/admin";
-import { modelVerdict } from "./DrawingDetailPage";
+import { modelVerdict, voteSummary } from "./DrawingDetailPage";
 
 const drawing = (model: Partial<DrawingDetail>) => ({ ...model }) as DrawingDetail;
 
@@ -16,5 +16,12 @@ describe("modelVerdict", () => {
       "shape unknown to the model (model v1 saw star)",
     );
     expect(modelVerdict(drawing({ modelAgreement: null, modelShape: null, modelVersion: null }))).toBe("No model judged it");
+  });
+});
+
+describe("voteSummary", () => {
+  it("counts each answer, and says when nobody has answered", () => {
+    expect(voteSummary({ yes: 2, no: 1, unsure: 1 })).toBe("2 yes · 1 no · 1 not sure");
+    expect(voteSummary({ yes: 0, no: 0, unsure: 0 })).toBe("No votes yet");
   });
 });

@@ -1,10 +1,16 @@
 import { useState } from "react";
-import type { DrawingDetail } from "../../api/admin";
+import type { DrawingDetail, VoteCounts } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
 import { DrawingReplay } from "./DrawingReplay";
 import { useDrawingDetail } from "./useDrawingDetail";
 import { DEFAULT_FLAG_REASON } from "./useDrawingList";
+
+/** "2 yes · 1 no · 1 not sure", or that nobody has answered yet. */
+export function voteSummary(votes: VoteCounts | undefined): string {
+  if (!votes || votes.yes + votes.no + votes.unsure === 0) return "No votes yet";
+  return `${votes.yes} yes · ${votes.no} no · ${votes.unsure} not sure`;
+}
 
 export function DrawingDetailPage({ id }: { id: string }) {
   const detail = useDrawingDetail(id);
@@ -39,6 +45,7 @@ export function DrawingDetailPage({ id }: { id: string }) {
     ["Shape", drawing.shape.name],
     ["Quality", drawing.qualityScore.toFixed(3)],
     ["Model agreement", modelVerdict(drawing)],
+    ["Players' votes", voteSummary(drawing.votes)],
     ["Device", drawing.device],
     ["Source", drawing.source],
     ["Strokes / points", `${drawing.strokeCount} / ${drawing.pointCount}`],
