@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from datetime import UTC, datetime
 
 import httpx
+import pytest
 
+from crowdsketch.db.models import EvalSet, ModelEvaluation, ModelVersion
 from tests.support.drawings import drawing_body, submission_headers
+from tests.support.stacks import Stack
 
 DEFAULT_SHAPES = [
     "circle", "square", "rectangle", "triangle", "diamond", "hexagon",
@@ -55,3 +60,31 @@ async def test_the_next_shape_after_a_submission_differs_from_the_one_drawn(clie
     for _ in range(10):
         response = await client.post("/api/drawings", json=drawing_body("circle"), headers=submission_headers(session_id))
         assert response.json()["nextShape"]["id"] != "circle"
+
+
+@pytest.mark.settings(shape_cache_ttl_s=0.0)
+async def test_the_next_prompt_also_asks_for_what_the_active_model_gets_wrong(client: httpx.AsyncClient, stack: Stack) -> None:
+    # Star is the most drawn shape, so balancing alone never asks for it...
+    for _ in range(3):
+        response = await client.post("/api/drawings", json=drawing_body("star"), headers=submission_headers(shape_id="star"))
+        assert response.status_code == 201
+
+    async def prompts(n: int) -> Counter[str]:
+        return Counter([(await client.get("/api/shapes/next")).json()["id"] for _ in range(n)])
+
+    assert (await prompts(60))["star"] == 0
+    # ...until the active model, on an evaluation set, names only 2 stars in 10 right.
+    async def score(session) -> None:  # type: ignore[no-untyped-def]
+        model = ModelVersion(id=uuid.uuid4(), version=1, classes=["circle", "star"], accuracy=0.9, metrics={},
+                             dataset_size=10, dataset_hash="0" * 64, blob_prefix="models/x/", active=True,
+                             activated_at=datetime.now(UTC))
+        eval_set = EvalSet(id=uuid.uuid4(), name="real", drawings=20, shapes=["circle", "star"], blob_key="eval-sets/x")
+        session.add_all([model, eval_set])
+        await session.flush()
+        session.add(ModelEvaluation(model_id=model.id, eval_set_id=eval_set.id, accuracy=0.6, drawings=20, per_class={
+            "circle": {"accuracy": 1.0, "drawings": 10}, "star": {"accuracy": 0.2, "drawings": 10}}))
+
+    await stack.stores.db.run(score)
+    asked = await prompts(200)
+    # About CONFUSED_SHARE of the prompts (30%: 60 of 200) go to the one shape it gets wrong.
+    assert 25 <= asked["star"] <= 100, asked
