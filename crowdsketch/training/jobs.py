@@ -86,10 +86,8 @@ async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dic
     shapes = sorted(set(shapes))
     if len(shapes) < 2:
         raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
-    canonical = {**config.model_dump(by_alias=True), "shapes": shapes}
-    if canonical["minAgreement"] is None:  # unset: the form every config had before the filter
-        del canonical["minAgreement"]
-    return canonical
+    unset = {"min_agreement"} if config.min_agreement is None else set()  # the form configs had before the filter
+    return {**config.model_dump(by_alias=True, exclude=unset), "shapes": shapes}
 
 
 # A model's version is max + 1 when it is inserted; workers finishing together retry, and
