@@ -11,21 +11,20 @@ and `republish_pending` (run periodically) publishes it again: a started job is 
 A job whose workers keep dying is given up by the queue after `max_deliveries` attempts,
 and `give_up` ends it `failed`.
 
-At most one unfinished job has a given config: a partial unique index on `config_hash`
-(pending, queued and running rows) settles two starts of the same config at once.
+At most one unfinished job has a given config (its canonical form, `training/canonical.py`):
+a partial unique index on `config_hash` (pending, queued and running rows) settles two
+starts of the same config at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-import orjson
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,12 +33,13 @@ from crowdsketch.common.audit import record
 from crowdsketch.common.identity import AdminSession
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import ModelVersion, Shape, TrainingJob
+from crowdsketch.db.models import ModelVersion, TrainingJob
 from crowdsketch.evaluation.service import SetScore, save_scores
-from crowdsketch.errors import ConflictError, NotFoundError, ServiceUnavailableError, ValidationError
+from crowdsketch.errors import ConflictError, NotFoundError, ServiceUnavailableError
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.ports.queue import JobMessage, JobQueue
 from crowdsketch.resilience import DependencyGuard
+from crowdsketch.training.canonical import canonical_config, config_hash
 from crowdsketch.training.registry import announce_active, make_active
 from crowdsketch.training.schemas import EpochProgress, TrainingConfig, TrainingJobPage, TrainingJobRead
 
@@ -64,30 +64,6 @@ class Starter(Protocol):
 
 def job_read(job: TrainingJob) -> TrainingJobRead:
     return TrainingJobRead.model_validate(job, from_attributes=True)
-
-
-def config_hash(canonical: dict[str, Any]) -> str:
-    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
-
-
-async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dict[str, Any]:
-    """Defaults filled and the shapes spelled out, sorted: the same training, the same form."""
-    if config.shapes is None:
-        shapes = list((await session.execute(select(Shape.id).where(Shape.active.is_(True)))).scalars())
-    else:
-        known = set((await session.execute(select(Shape.id).where(Shape.id.in_(config.shapes)))).scalars())
-        unknown = [(i, s) for i, s in enumerate(config.shapes) if s not in known]
-        if unknown:
-            raise ValidationError(
-                f"shapes: no shape {unknown[0][1]!r}",
-                details=[{"field": f"shapes[{i}]", "message": f"no shape {s!r}"} for i, s in unknown],
-            )
-        shapes = config.shapes
-    shapes = sorted(set(shapes))
-    if len(shapes) < 2:
-        raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
-    unset = {"min_agreement"} if config.min_agreement is None else set()  # the form configs had before the filter
-    return {**config.model_dump(by_alias=True, exclude=unset), "shapes": shapes}
 
 
 # A model's version is max + 1 when it is inserted; workers finishing together retry, and

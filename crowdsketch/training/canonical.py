@@ -1,0 +1,44 @@
+"""What makes two training configs the same training: the canonical form and its hash.
+
+A job's config is stored in its canonical form (defaults filled, shapes resolved and
+sorted) and hashed, so that starting the same training twice finds the unfinished job
+(`jobs.TrainingJobs.start`). The web's Training page applies the same rule
+(`web/src/admin/training/trainingConfig.ts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crowdsketch.db.models import Shape
+from crowdsketch.errors import ValidationError
+from crowdsketch.training.schemas import TrainingConfig
+
+
+def config_hash(canonical: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dict[str, Any]:
+    """Defaults filled and the shapes spelled out, sorted: the same training, the same form."""
+    if config.shapes is None:
+        shapes = list((await session.execute(select(Shape.id).where(Shape.active.is_(True)))).scalars())
+    else:
+        known = set((await session.execute(select(Shape.id).where(Shape.id.in_(config.shapes)))).scalars())
+        unknown = [(i, s) for i, s in enumerate(config.shapes) if s not in known]
+        if unknown:
+            raise ValidationError(
+                f"shapes: no shape {unknown[0][1]!r}",
+                details=[{"field": f"shapes[{i}]", "message": f"no shape {s!r}"} for i, s in unknown],
+            )
+        shapes = config.shapes
+    shapes = sorted(set(shapes))
+    if len(shapes) < 2:
+        raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
+    unset = {"min_agreement"} if config.min_agreement is None else set()  # the form configs had before the filter
+    return {**config.model_dump(by_alias=True, exclude=unset), "shapes": shapes}
