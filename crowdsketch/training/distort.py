@@ -86,18 +86,27 @@ def distort(
         for stroke in strokes
     ]
     if limits.warp > 0 and not proportioned:
-        xs = [p[0] for s in out for p in s]
-        ys = [p[1] for s in out for p in s]
-        x0, y0 = min(xs), min(ys)
-        size = max(max(xs) - x0, max(ys) - y0) or 1.0
-        waves = [(rng.uniform(-limits.warp, limits.warp) * size, rng.uniform(0.5, 2.0) * 2 * math.pi,
-                  rng.uniform(0.5, 2.0) * 2 * math.pi, rng.uniform(0, 2 * math.pi)) for _ in range(4)]
-        for stroke in out:
-            for p in stroke:
-                u, v = (p[0] - x0) / size, (p[1] - y0) / size
-                p[0] += waves[0][0] * math.sin(waves[0][1] * u + waves[0][2] * v + waves[0][3]) + waves[1][0] * math.sin(waves[1][1] * v + waves[1][3])
-                p[1] += waves[2][0] * math.sin(waves[2][1] * u + waves[2][2] * v + waves[2][3]) + waves[3][0] * math.sin(waves[3][1] * u + waves[3][3])
+        _bend(out, rng, limits.warp)
     return out
+
+
+def _bend(strokes: list[list[list[float]]], rng: random.Random, warp: float) -> None:
+    """Move each point in place by two smooth waves a coordinate, each of amplitude up to
+    `warp` times the drawing's size: x by one wave across the drawing and one down it, y by
+    one across it and one along it. Each wave draws (amplitude, two frequencies, phase), in
+    that order; the waves along one axis use only the first frequency."""
+    xs = [p[0] for stroke in strokes for p in stroke]
+    ys = [p[1] for stroke in strokes for p in stroke]
+    x0, y0 = min(xs), min(ys)
+    size = max(max(xs) - x0, max(ys) - y0) or 1.0
+    waves = [(rng.uniform(-warp, warp) * size, rng.uniform(0.5, 2.0) * 2 * math.pi,
+              rng.uniform(0.5, 2.0) * 2 * math.pi, rng.uniform(0, 2 * math.pi)) for _ in range(4)]
+    (ax, fx, gx, px), (ad, fd, _, pd), (ay, fy, gy, py), (aa, fa, _, pa) = waves
+    for stroke in strokes:
+        for p in stroke:
+            u, v = (p[0] - x0) / size, (p[1] - y0) / size  # the point's place in the drawing, 0..1
+            p[0] += ax * math.sin(fx * u + gx * v + px) + ad * math.sin(fd * v + pd)
+            p[1] += ay * math.sin(fy * u + gy * v + py) + aa * math.sin(fa * u + pa)
 
 
 def distorted_rasters(
