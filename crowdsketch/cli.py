@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crowdsketch import cli_data
+from crowdsketch import cli_data, cli_quality
 from crowdsketch.cli_support import DataDirOption, progress_bar, run_or_exit, settings_for, with_resources
 from crowdsketch.settings import Role, Settings
 
@@ -128,6 +128,10 @@ def train(
     min_quality: Annotated[float, typer.Option(min=0.0, max=1.0, help="Leave out drawings scored below this.")] = 0.0,
     min_agreement: Annotated[float | None, typer.Option(
         min=0.0, max=1.0, help="Leave out drawings the model gave less than this probability of their shape.")] = None,
+    min_consensus: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Leave out drawings the crowd judged less likely than this to be their shape.")] = None,
+    min_trust: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Leave out drawings by contributors trusted less than this.")] = None,
     random_seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed: the same seed, the same run.")] = None,
     activate: Annotated[bool, typer.Option("--activate", help="Make the trained model the active one.")] = False,
     queue: Annotated[bool, typer.Option("--queue", help="Leave the training to the workers and follow it.")] = False,
@@ -144,7 +148,8 @@ def train(
     try:
         config = TrainingConfig(
             epochs=epochs, shapes=shape_ids, include_synthetic=include_synthetic, include_flagged=include_flagged,
-            min_quality=min_quality, min_agreement=min_agreement, seed=random_seed, activate=activate,
+            min_quality=min_quality, min_agreement=min_agreement,
+            min_consensus=min_consensus, min_trust=min_trust, seed=random_seed, activate=activate,
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -267,6 +272,7 @@ app.command("import")(cli_data.import_command)
 app.command("export")(cli_data.export_command)
 app.command()(cli_data.evaluate)
 app.add_typer(cli_data.evalset_app, name="evalset")
+app.add_typer(cli_quality.label_issues_app, name="label-issues")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     verification_votes_per_drawing: int = Field(default=5, ge=1)
     vote_rate_per_session: int = Field(default=120, ge=0)
     vote_rate_per_address: int = Field(default=6000, ge=0)
+    # How often a worker looks for votes newer than the last aggregation and, if there are
+    # any, starts one (the crowd's verdicts and trust, quality/consensus.py). 0: never.
+    consensus_interval_s: float = Field(default=60.0, ge=0)
 
     # The front end's build (`npm run build` in web/), served beside the API.
     web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")

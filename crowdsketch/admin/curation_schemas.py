@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, field_validator
 
 from crowdsketch.common.schemas import CamelModel, ShapeRef
+from crowdsketch.quality.schemas import VoteTally as VoteCounts
 from crowdsketch.strokes import StrokeData
 
 SHAPE_ID_PATTERN = r"^[a-z][a-z0-9_-]{1,39}$"
@@ -46,14 +47,14 @@ class DrawingRead(CamelModel):
     )
     model_shape: str | None = Field(default=None, description="The shape the model ranked first")
     model_version: int | None = Field(default=None, description="The version of the model that judged it")
+    reviewed_at: datetime | None = Field(default=None, description="When an admin last decided on it in Review")
 
 
-class VoteCounts(CamelModel):
-    """Players' answers to "Is this a <shape>?" about the drawing, under its current label."""
-
-    yes: int = 0
-    no: int = 0
-    unsure: int = 0
+class LabelChangeRead(CamelModel):
+    from_shape: str
+    to_shape: str
+    changed_at: datetime
+    changed_by: str | None = Field(description="The admin's email")
 
 
 class DrawingDetail(DrawingRead):
@@ -61,6 +62,11 @@ class DrawingDetail(DrawingRead):
         description="The strokes in the wire format; null only when the blob is missing (logged)"
     )
     votes: VoteCounts = Field(default_factory=VoteCounts, description="Peer verification answers so far")
+    consensus: float | None = Field(
+        default=None, description="The crowd's probability that the label is right (null until aggregated)"
+    )
+    author_trust: float | None = Field(default=None, description="Its contributor's trust (null until judged)")
+    label_history: list[LabelChangeRead] = Field(default_factory=list, description="Its earlier labels, oldest first")
 
 
 class DrawingPage(CamelModel):

@@ -21,6 +21,7 @@ from crowdsketch.admin.curation_schemas import (
     DrawingDetail,
     DrawingPage,
     DrawingRead,
+    LabelChangeRead,
     VoteCounts,
 )
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
@@ -28,6 +29,7 @@ from crowdsketch.common.schemas import ShapeRef
 from crowdsketch.db.models import Drawing, Shape, VerificationTask, VerificationVote
 from crowdsketch.errors import NotFoundError, ValidationError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
+from crowdsketch.quality import review, trust
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.strokes import StrokeData
 
@@ -94,6 +96,7 @@ def _drawing_read(drawing: Drawing, shape_name: str) -> dict[str, Any]:
         "model_agreement": drawing.model_agreement,
         "model_shape": drawing.model_shape,
         "model_version": drawing.model_version,
+        "reviewed_at": drawing.reviewed_at,
     }
 
 
@@ -184,14 +187,24 @@ class DrawingCuration:
     async def read_drawing(self, session: AsyncSession, drawing_id: uuid.UUID) -> DrawingDetail:
         drawing, shape_name = await _find(session, drawing_id)
         votes = await _vote_counts(session, drawing)
+        verdict = {
+            "votes": votes,
+            "consensus": await review.consensus_of(session, drawing.id, drawing.shape_id),
+            "author_trust": await trust.trust_of(session, drawing.session_id),
+            "label_history": [
+                LabelChangeRead(from_shape=c.from_shape, to_shape=c.to_shape, changed_at=c.changed_at,
+                                changed_by=c.admin_email)
+                for c in await review.label_history(session, drawing.id)
+            ],
+        }
         try:
             raw = await self._blob_guard.call(lambda: self._blobs.get(drawing.blob_key))
         except BlobNotFound:
             # The metadata is still worth showing, and the drawing can still be deleted.
             logger.warning("a drawing's strokes are missing", extra={"drawingId": str(drawing_id), "blobKey": drawing.blob_key})
-            return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=None, votes=votes)
+            return DrawingDetail(**_drawing_read(drawing, shape_name), stroke_data=None, **verdict)
         return DrawingDetail(
-            **_drawing_read(drawing, shape_name), stroke_data=StrokeData.model_validate_json(raw), votes=votes
+            **_drawing_read(drawing, shape_name), stroke_data=StrokeData.model_validate_json(raw), **verdict
         )
 
     async def delete_drawing(self, session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID) -> None:

@@ -17,7 +17,7 @@ models_router = APIRouter(tags=["admin: models"])
 JobId = Annotated[uuid.UUID, Path(alias="id")]
 ModelId = Annotated[uuid.UUID, Path(alias="id")]
 JobStatus = Literal["pending", "queued", "running", "completed", "failed", "cancelled"]
-JobKind = Literal["train", "evaluate"]
+JobKind = Literal["train", "evaluate", "label_issues", "aggregate"]
 
 
 async def get_training_jobs(resources: ResourcesDep) -> TrainingJobs:
@@ -51,7 +51,8 @@ async def list_training_jobs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
     status: JobStatus | None = None,
-    kind: Annotated[JobKind, Query(description="`evaluate`: the re-scoring of models")] = "train",
+    kind: Annotated[JobKind, Query(description="`evaluate`: the re-scoring of models; `label_issues`: scans; "
+                                             "`aggregate`: the crowd's verdicts")] = "train",
 ) -> TrainingJobPage:
     """Newest first."""
     return await jobs.list_jobs(session, limit, cursor, status, kind)

@@ -123,6 +123,9 @@ class Drawing(Base):
     model_agreement: Mapped[float | None] = mapped_column(Float, nullable=True)
     model_shape: Mapped[str | None] = mapped_column(String(40), nullable=True)
     model_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When an admin last decided on the drawing in the review queue (accepted, flagged or
+    # relabelled it): a reviewed drawing leaves the queue.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class VerificationTask(Base):
@@ -146,6 +149,12 @@ class VerificationTask(Base):
     # Answers so far (every answer, "unsure" included); kept with each vote's insert.
     votes: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The crowd's verdict, from the last aggregation of every vote (Dawid–Skene): the
+    # probability that the drawing is a `shape_id`, and the yes and no answers it rests on.
+    # Null until a yes or no answer has been aggregated.
+    consensus: Mapped[float | None] = mapped_column(Float, nullable=True)
+    consensus_yes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consensus_no: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class VerificationAssignment(Base):
@@ -178,6 +187,57 @@ class VerificationVote(Base):
     session_id: Mapped[str] = mapped_column(String(64))
     answer: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContributorTrust(Base):
+    """What the last aggregation made of one contributor (a session that drew or voted)."""
+
+    __tablename__ = "contributor_trust"
+    __table_args__ = (Index("ix_contributor_trust_trust", "trust"),)
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # How often their answers are right (from their Dawid–Skene confusion matrix); null
+    # when they have not answered.
+    skill: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # How far the crowd confirms their drawings (mean consensus); null when none is judged.
+    confirmation: Mapped[float | None] = mapped_column(Float, nullable=True)
+    trust: Mapped[float] = mapped_column(Float)
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    judged_drawings: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LabelIssue(Base):
+    """One drawing's place in a label-issue scan (a job of kind `label_issues`)."""
+
+    __tablename__ = "label_issues"
+    __table_args__ = (Index("ix_label_issues_job_id_rank", "job_id", "rank"),)
+
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("training_jobs.id", ondelete="CASCADE"), primary_key=True)
+    drawing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("drawings.id", ondelete="CASCADE"), primary_key=True,
+                                                  index=True)
+    rank: Mapped[int] = mapped_column(Integer)  # 0 = most suspicious
+    given_shape: Mapped[str] = mapped_column(String(40))
+    suggested_shape: Mapped[str] = mapped_column(String(40))
+    # Label quality in [0, 1]: the out-of-fold probability of the given label.
+    score: Mapped[float] = mapped_column(Float)
+    # cleanlab's verdict: the label is probably wrong.
+    flagged: Mapped[bool] = mapped_column(Boolean)
+
+
+class LabelChange(Base):
+    """A drawing's label changed by an admin: its history keeps every label it had."""
+
+    __tablename__ = "label_changes"
+    __table_args__ = (Index("ix_label_changes_drawing_id_changed_at", "drawing_id", "changed_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    drawing_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("drawings.id", ondelete="CASCADE"))
+    from_shape: Mapped[str] = mapped_column(String(40))
+    to_shape: Mapped[str] = mapped_column(String(40))
+    admin_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("admin_users.id"), nullable=True)
+    admin_email: Mapped[str] = mapped_column(String(320))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AdminUser(Base):

@@ -24,6 +24,9 @@ def config_hash(canonical: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
+OPTIONAL_FILTERS = ("min_agreement", "min_consensus", "min_trust")
+
+
 async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dict[str, Any]:
     """Defaults filled and the shapes spelled out, sorted: the same training, the same form."""
     if config.shapes is None:
@@ -40,5 +43,6 @@ async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dic
     shapes = sorted(set(shapes))
     if len(shapes) < 2:
         raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
-    unset = {"min_agreement"} if config.min_agreement is None else set()  # the form configs had before the filter
+    # An optional filter left unset is left out: the form configs had before it existed.
+    unset = {name for name in OPTIONAL_FILTERS if getattr(config, name) is None}
     return {**config.model_dump(by_alias=True, exclude=unset), "shapes": shapes}

@@ -2,6 +2,8 @@
 
 Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
 `minQuality`, of model agreement at least `minAgreement` when set (a drawing no model scored
+stays), of crowd consensus at least `minConsensus` and by contributors trusted at least
+`minTrust` when set (a drawing nobody judged, or whose contributor is not yet judged,
 stays), synthetic ones unless asked not to, and never one that an evaluation set holds
 (matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
 SHA-256 over ids and content hashes, recorded with the model. Every drawing also gets
@@ -18,11 +20,11 @@ from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import Drawing, EvalSetDrawing, Shape
+from crowdsketch.db.models import ContributorTrust, Drawing, EvalSetDrawing, Shape, VerificationTask
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.raster import RasterSpec, rasterize_batch
 from crowdsketch.training.distort import training_variants
@@ -120,6 +122,17 @@ async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_R
         statement = statement.where(
             or_(Drawing.model_agreement.is_(None), Drawing.model_agreement >= float(config["minAgreement"]))
         )
+    if config.get("minConsensus") is not None:
+        # The verdict on the drawing's current label; a drawing nobody judged stays.
+        task = VerificationTask
+        statement = statement.where(~exists().where(
+            task.drawing_id == Drawing.id, task.shape_id == Drawing.shape_id,
+            task.consensus < float(config["minConsensus"]),
+        ))
+    if config.get("minTrust") is not None:
+        statement = statement.where(~exists().where(
+            ContributorTrust.session_id == Drawing.session_id, ContributorTrust.trust < float(config["minTrust"])
+        ))
     return [_Row(*row) for row in (await session.execute(statement)).all()]
 
 

@@ -1,8 +1,10 @@
 """Jobs for the workers: started by an admin, carried by the job queue, run by a worker.
 
-Two kinds share the table, the queue and every rule below: `train` (the config is the
-training recipe) and `evaluate` (the config is `{"modelId"}`: score that model on every
-evaluation set again). The worker picks the work by the job's kind.
+Four kinds share the table, the queue and every rule below: `train` (the config is the
+training recipe), `evaluate` (the config is `{"modelId"}`: score that model on every
+evaluation set again), `label_issues` (a label-issue scan, `training/scan.py`) and
+`aggregate` (the crowd's verdicts and trust, `quality/consensus.py`, started by the workers
+when new votes came in). The worker picks the work by the job's kind.
 
 A job is `pending` until the queue has it, then `queued`, `running`, and ends `completed`,
 `failed` or `cancelled`. The row is committed before the job is published, so a worker
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from crowdsketch.resources import Resources
 
 ACTIVE_STATUSES = ("pending", "queued", "running")
-JOB_KINDS = ("train", "evaluate")
+JOB_KINDS = ("train", "evaluate", "label_issues", "aggregate")
 FINISHED_STATUSES = ("completed", "failed", "cancelled")
 
 logger = logging.getLogger("crowdsketch.training")
@@ -125,21 +127,29 @@ class TrainingJobs:
         async with self.db.request_session() as session:
             if await session.get(ModelVersion, model_id) is None:
                 raise NotFoundError(f"No model {model_id}")
-            canonical = {"modelId": str(model_id)}
-            digest = config_hash({"kind": "evaluate", **canonical})
-            job, created = await self._find_or_create(session, starter, "evaluate", canonical, digest, "model.evaluate")
-        if created:
+        return await self.start_kind(starter, "evaluate", {"modelId": str(model_id)}, "model.evaluate")
+
+    async def start_kind(
+        self, starter: Starter | None, kind: str, canonical: dict[str, Any], action: str | None, *, publish: bool = True
+    ) -> tuple[TrainingJob, bool]:
+        """A job of a kind other than `train`, published; or the unfinished one of the same
+        kind and config. `starter` None is the platform itself (not audited). True if new."""
+        digest = config_hash({"kind": kind, **canonical})
+        async with self.db.request_session() as session:
+            job, created = await self._find_or_create(session, starter, kind, canonical, digest, action)
+        if created and publish:
             job = await self.publish(job.id)
         return job, created
 
     async def _find_or_create(
-        self, session: AsyncSession, starter: Starter, kind: str, canonical: dict[str, Any], digest: str, action: str
+        self, session: AsyncSession, starter: Starter | None, kind: str, canonical: dict[str, Any], digest: str,
+        action: str | None,
     ) -> tuple[TrainingJob, bool]:
         existing = await self._unfinished(session, digest)
         if existing is not None:
             return existing, False
         job = TrainingJob(kind=kind, config=canonical, config_hash=digest, status="pending", progress={},
-                          created_by=starter.admin_id)
+                          created_by=starter.admin_id if starter else None)
         try:
             async with session.begin_nested():
                 session.add(job)
@@ -151,10 +161,11 @@ class TrainingJobs:
             if existing is None:  # not that index after all
                 raise
             return existing, False
-        await record(
-            session, starter.admin_id, starter.email, action, "training_job", str(job.id), {"configHash": digest, **(
-                {"modelId": canonical["modelId"]} if kind == "evaluate" else {})}
-        )
+        if starter is not None and action is not None:
+            await record(
+                session, starter.admin_id, starter.email, action, "training_job", str(job.id), {"configHash": digest, **(
+                    {"modelId": canonical["modelId"]} if kind == "evaluate" else {})}
+            )
         return job, True
 
     async def _unfinished(self, session: AsyncSession, digest: str) -> TrainingJob | None:
@@ -326,8 +337,9 @@ class TrainingJobs:
             await announce_active(self.kv, self.kv_guard, saved.id)
         return saved
 
-    async def complete_evaluation(self, job_id: uuid.UUID, owner: str, model_id: uuid.UUID) -> None:
-        """End an `evaluate` job (its scores are saved already), while it is this worker's."""
+    async def complete_without_model(self, job_id: uuid.UUID, owner: str, model_id: uuid.UUID | None = None) -> None:
+        """End a job that makes no model (an `evaluate` job's scores, a scan's ranking, are
+        saved already), while it is this worker's."""
         async def work(session: AsyncSession) -> None:
             await session.execute(
                 update(TrainingJob)

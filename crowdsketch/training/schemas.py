@@ -30,10 +30,34 @@ class TrainingConfig(CamelModel):
         description="Leave out drawings the model that was active when they arrived gave less than this "
         "probability of their shape; drawings it never scored (synthetic, imported, before any model) stay in",
     )
+    min_consensus: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Leave out drawings the crowd's verdict says are less likely than this to be their shape; "
+        "drawings nobody has judged yet stay in",
+    )
+    min_trust: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Leave out drawings by contributors trusted less than this; drawings of unknown or "
+        "not yet judged contributors stay in",
+    )
     include_synthetic: bool = True
     include_flagged: bool = False
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     activate: bool = Field(default=False, description="Make the trained model the active one")
+
+
+class LabelIssueScanConfig(CamelModel):
+    """A label-issue scan: out-of-fold probabilities over the real (not synthetic),
+    unflagged drawings of the shapes, from `folds` models of the training recipe."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folds: int = Field(default=5, ge=2, le=10)
+    epochs: int = Field(default=30, ge=1, le=100, description="Epochs each fold's model trains")
+    shapes: list[ShapeId] | None = Field(
+        default=None, min_length=2, max_length=200, description="Shape ids to scan; all active shapes if omitted"
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
 class EpochProgress(CamelModel):
@@ -51,7 +75,8 @@ class TrainingProgress(CamelModel):
 
 class TrainingJobRead(CamelModel):
     id: uuid.UUID
-    kind: str = Field(description="`train`, or `evaluate` (config `{modelId}`: a model scored again)")
+    kind: str = Field(description="`train`; `evaluate` (config `{modelId}`: a model scored again); "
+                      "`label_issues` (a label-issue scan); `aggregate` (the crowd's verdicts and trust)")
     status: str
     config: dict[str, Any]
     config_hash: str

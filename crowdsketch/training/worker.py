@@ -1,7 +1,10 @@
 """The training worker: takes jobs from the queue, trains, publishes the model.
 
 A `train` job ends with the new model scored on every evaluation set; an `evaluate` job
-scores an existing model on them again.
+scores an existing model on them again; a `label_issues` job ranks the drawings whose label
+is probably wrong (`training/scan.py`); an `aggregate` job infers the crowd's verdicts and
+trust from the votes (`quality/consensus.py`), and each worker starts one when it sees new
+votes (every `consensus_interval_s`).
 
 A delivery is acknowledged only once its job has ended (completed, failed or cancelled),
 so a worker killed mid-job leaves the job to another worker. An error in the job itself
@@ -24,6 +27,7 @@ from crowdsketch.common.scoring import scoring_model
 from crowdsketch.db.models import ModelVersion, TrainingJob
 from crowdsketch.evaluation.service import EvaluationService, SetScore
 from crowdsketch.ports.queue import JobDelivery
+from crowdsketch.quality.consensus import AGGREGATE_KIND, aggregate, needs_aggregation
 from crowdsketch.ports.queue_adapters import worker_identity
 from crowdsketch.raster import DEFAULT_SPEC
 from crowdsketch.resources import Resources
@@ -31,6 +35,7 @@ from crowdsketch.training.dataset import build_dataset
 from crowdsketch.training.distort import DEFAULT_DISTORTION, SYNTHETIC_DISTORTION
 from crowdsketch.training.export import export_onnx, model_card, publish_model
 from crowdsketch.training.jobs import TrainingJobs
+from crowdsketch.training.scan import run_scan
 from crowdsketch.training.schemas import EpochProgress
 from crowdsketch.training.trainer import EpochProgress as TrainerProgress
 from crowdsketch.training.trainer import TrainConfig, TrainingCancelled, train
@@ -55,6 +60,8 @@ class TrainingWorker:
         """Take jobs until cancelled; meanwhile re-publish jobs whose publication failed
         and end the jobs the queue gave up on."""
         chores = [asyncio.create_task(self._sweep()), asyncio.create_task(self._end_dead_letters())]
+        if self._resources.settings.consensus_interval_s > 0:
+            chores.append(asyncio.create_task(self._aggregate_new_votes(self._resources.settings.consensus_interval_s)))
         try:
             async with contextlib.aclosing(self._resources.jobs.consume()) as deliveries:
                 async for delivery in deliveries:
@@ -80,6 +87,12 @@ class TrainingWorker:
         try:
             if job.kind == "evaluate":
                 await self._evaluate(job)
+            elif job.kind == "label_issues":
+                await run_scan(self._resources, job, stop)
+                await self._jobs.complete_without_model(job_id, self.owner)
+            elif job.kind == AGGREGATE_KIND:
+                await aggregate(self._resources.db)
+                await self._jobs.complete_without_model(job_id, self.owner)
             else:
                 model, scores = await self._train(job, stop, on_epoch)
                 await self._jobs.complete(job_id, self.owner, model, scores)
@@ -99,7 +112,7 @@ class TrainingWorker:
     async def _evaluate(self, job: TrainingJob) -> None:
         model_id = uuid.UUID(job.config["modelId"])
         await EvaluationService.from_resources(self._resources).rescore(model_id)
-        await self._jobs.complete_evaluation(job.id, self.owner, model_id)
+        await self._jobs.complete_without_model(job.id, self.owner, model_id)
 
     async def _train(
         self, job: TrainingJob, stop: threading.Event, on_epoch: EpochObserver | None
@@ -173,6 +186,17 @@ class TrainingWorker:
                     stop.set()
             except Exception:  # noqa: BLE001 - a missed heartbeat is retried next time
                 logger.warning("heartbeat failed", exc_info=True)
+
+    async def _aggregate_new_votes(self, interval_s: float) -> None:
+        """Start an aggregation when votes came in since the last; workers doing so at once
+        get the one job (one unfinished job per config)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                if await self._resources.db.run(needs_aggregation, write=False):
+                    await self._jobs.start_kind(None, AGGREGATE_KIND, {}, None)
+            except Exception:  # noqa: BLE001 - the next round tries again
+                logger.warning("starting the aggregation of votes failed", exc_info=True)
 
     async def _sweep(self) -> None:
         while True:

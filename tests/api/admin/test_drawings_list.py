@@ -165,6 +165,7 @@ async def test_a_page_item_reads_like_the_drawing(admin_client: httpx.AsyncClien
         "modelAgreement": None,  # stored without a model's judgement
         "modelShape": None,
         "modelVersion": None,
+        "reviewedAt": None,  # no admin has decided on it in Review
     }
 
 
