@@ -4,10 +4,12 @@ import { useEffect, type ReactNode } from "react";
 import { navigate, usePathname, useSearch } from "../router/router";
 import { AdminLayout } from "./AdminLayout";
 import { LoginPage } from "./LoginPage";
+import { ContributorsPage } from "./contributors/ContributorsPage";
 import { DrawingDetailPage } from "./drawings/DrawingDetailPage";
 import { DrawingsPage } from "./drawings/DrawingsPage";
 import { ModelsPage } from "./models/ModelsPage";
 import { OverviewPage } from "./overview/OverviewPage";
+import { ReviewPage } from "./review/ReviewPage";
 import { TrainingPage } from "./training/TrainingPage";
 import { useAdminAuth } from "./useAdminAuth";
 import "./admin.css";
@@ -19,8 +21,10 @@ function pageFor(path: string): ReactNode {
   if (path === "/admin/drawings") return <DrawingsPage />;
   const drawing = /^\/admin\/drawings\/([^/]+)$/.exec(path);
   if (drawing) return <DrawingDetailPage id={decodeURIComponent(drawing[1])} />;
+  if (path === "/admin/review") return <ReviewPage />;
   if (path === "/admin/training") return <TrainingPage />;
   if (path === "/admin/models") return <ModelsPage />;
+  if (path === "/admin/contributors") return <ContributorsPage />;
   return (
     <section>
       <h2>Not found</h2>

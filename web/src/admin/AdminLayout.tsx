@@ -5,8 +5,10 @@ import { Link } from "../router/router";
 const SECTIONS = [
   { to: "/admin", label: "Overview" },
   { to: "/admin/drawings", label: "Drawings" },
+  { to: "/admin/review", label: "Review" },
   { to: "/admin/training", label: "Training" },
   { to: "/admin/models", label: "Models" },
+  { to: "/admin/contributors", label: "Contributors" },
 ];
 
 export interface AdminLayoutProps {

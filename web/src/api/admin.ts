@@ -52,6 +52,21 @@ export interface DrawingDetail extends DrawingSummary {
   strokeData: StrokeData | null;
   /** Players' answers to "Is this a <shape>?" under the drawing's current label. */
   votes: VoteCounts;
+  /** The crowd's probability that the label is right; null with too few votes. */
+  consensus?: number | null;
+  authorTrust?: number | null;
+  /** When an admin last decided on it in the review queue. */
+  reviewedAt?: string | null;
+  /** Every label it had before, oldest first. */
+  labelHistory?: LabelChange[];
+}
+
+export interface LabelChange {
+  fromShape: string;
+  toShape: string;
+  changedAt: string;
+  /** The admin who changed it. */
+  changedBy: string | null;
 }
 
 export interface DrawingPage {
@@ -116,11 +131,15 @@ export interface TrainingConfig {
   minQuality?: number;
   /** Leave out drawings the model gave less than this probability of their shape; unset: no filter. */
   minAgreement?: number | null;
+  minConsensus?: number | null;
+  minTrust?: number | null;
   includeSynthetic?: boolean;
   includeFlagged?: boolean;
   seed?: number | null;
   activate?: boolean;
 }
+
+type OptionalFilter = "minAgreement" | "minConsensus" | "minTrust";
 
 export type JobStatus = "pending" | "queued" | "running" | "completed" | "failed" | "cancelled";
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ["pending", "queued", "running"];
@@ -136,8 +155,8 @@ export interface EpochProgress {
 export interface TrainingJob {
   id: string;
   status: JobStatus;
-  /** The canonical config: defaults filled in, shapes spelled out and sorted; `minAgreement` only when set. */
-  config: Required<Omit<TrainingConfig, "minAgreement">> & Pick<TrainingConfig, "minAgreement">;
+  /** The canonical config: defaults filled in, shapes spelled out and sorted; the optional filters only when set. */
+  config: Required<Omit<TrainingConfig, OptionalFilter>> & Pick<TrainingConfig, OptionalFilter>;
   configHash: string;
   progress: { epochs: EpochProgress[]; cancelRequested: boolean };
   attempts: number;

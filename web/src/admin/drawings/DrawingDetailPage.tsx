@@ -1,7 +1,8 @@
-import { useState } from "react";
-import type { DrawingDetail, VoteCounts } from "../../api/admin";
+import { useState, type ReactNode } from "react";
+import type { DrawingDetail, LabelChange, VoteCounts } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
+import { formatWholePercent } from "../charts/scale";
 import { DrawingReplay } from "./DrawingReplay";
 import { useDrawingDetail } from "./useDrawingDetail";
 import { DEFAULT_FLAG_REASON } from "./useDrawingList";
@@ -10,6 +11,34 @@ import { DEFAULT_FLAG_REASON } from "./useDrawingList";
 export function voteSummary(votes: VoteCounts | undefined): string {
   if (!votes || votes.yes + votes.no + votes.unsure === 0) return "No votes yet";
   return `${votes.yes} yes · ${votes.no} no · ${votes.unsure} not sure`;
+}
+
+/** "72%", or that too few players have answered for the crowd to have a view. */
+export function consensusSummary(consensus: number | null | undefined): string {
+  return consensus === null || consensus === undefined ? "Not enough votes" : formatWholePercent(consensus);
+}
+
+/** "40%", or that nothing is known of the author yet. */
+export function trustSummary(trust: number | null | undefined): string {
+  return trust === null || trust === undefined ? "Not known yet" : formatWholePercent(trust);
+}
+
+/** "was circle → star", one line per change, oldest first. */
+export function labelHistoryLines(history: LabelChange[] | undefined): string[] {
+  return (history ?? []).map((change) => `was ${change.fromShape} → ${change.toShape}`);
+}
+
+function LabelHistory({ history }: { history: LabelChange[] }) {
+  const lines = labelHistoryLines(history);
+  return (
+    <ul className="admin-history">
+      {history.map((change, i) => (
+        <li key={`${change.changedAt}:${i}`} title={`${new Date(change.changedAt).toLocaleString()}${change.changedBy ? ` by ${change.changedBy}` : ""}`}>
+          {lines[i]}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function DrawingDetailPage({ id }: { id: string }) {
@@ -41,11 +70,18 @@ export function DrawingDetailPage({ id }: { id: string }) {
     );
   }
 
-  const facts: [string, string][] = [
+  const doubts: [string, ReactNode][] = [
+    ["Crowd consensus", consensusSummary(drawing.consensus)],
+    ["Author trust", trustSummary(drawing.authorTrust)],
+  ];
+  if (drawing.labelHistory?.length) doubts.push(["Label history", <LabelHistory history={drawing.labelHistory} />]);
+  if (drawing.reviewedAt) doubts.push(["Reviewed", new Date(drawing.reviewedAt).toLocaleString()]);
+  const facts: [string, ReactNode][] = [
     ["Shape", drawing.shape.name],
     ["Quality", drawing.qualityScore.toFixed(3)],
     ["Model agreement", modelVerdict(drawing)],
     ["Players' votes", voteSummary(drawing.votes)],
+    ...doubts,
     ["Device", drawing.device],
     ["Source", drawing.source],
     ["Strokes / points", `${drawing.strokeCount} / ${drawing.pointCount}`],

@@ -20,6 +20,8 @@ function configSummary(job: TrainingJob): string {
     `${c.shapes.length} shapes`,
     `quality ≥ ${c.minQuality}`,
     ...(c.minAgreement != null ? [`agreement ≥ ${c.minAgreement}`] : []),
+    ...(c.minConsensus != null ? [`consensus ≥ ${c.minConsensus}`] : []),
+    ...(c.minTrust != null ? [`trust ≥ ${c.minTrust}`] : []),
     c.includeSynthetic ? "with synthetic" : "no synthetic",
     c.includeFlagged ? "with flagged" : "no flagged",
     c.seed === null ? "random seed" : `seed ${c.seed}`,

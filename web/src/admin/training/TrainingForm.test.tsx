@@ -60,6 +60,26 @@ describe("TrainingForm", () => {
     });
   });
 
+  it("sends minimum consensus and trust, and tells jobs apart by them", async () => {
+    const onStart = vi.fn();
+    render(
+      <TrainingForm shapes={SHAPES} jobs={[job("queued", { minConsensus: 0.5, minTrust: 0.3 })]} starting={false} onStart={onStart} />,
+    );
+    await userEvent.type(screen.getByLabelText("Minimum consensus"), "0.5");
+    expect(startButton()).toBeEnabled(); // the queued job also filters by trust
+    await userEvent.type(screen.getByLabelText("Minimum trust"), "0.3");
+    expect(startButton()).toBeDisabled();
+    await userEvent.clear(screen.getByLabelText("Minimum trust"));
+    await userEvent.type(screen.getByLabelText("Minimum trust"), "2");
+    expect(screen.getByText(/Minimum trust must be between 0 and 1/)).toBeInTheDocument();
+    await userEvent.clear(screen.getByLabelText("Minimum trust"));
+    await userEvent.type(screen.getByLabelText("Minimum trust"), "0.4");
+    await userEvent.click(startButton());
+    expect(onStart).toHaveBeenCalledWith({
+      epochs: 8, minQuality: 0, minConsensus: 0.5, minTrust: 0.4, includeSynthetic: true, includeFlagged: false, activate: false,
+    });
+  });
+
   it("refuses a minimum agreement outside 0 to 1", async () => {
     render(<TrainingForm shapes={SHAPES} jobs={[]} starting={false} onStart={vi.fn()} />);
     await userEvent.type(screen.getByLabelText("Minimum agreement"), "1.5");

@@ -1,6 +1,22 @@
 import { useState, type FormEvent } from "react";
 import type { AdminShape, TrainingConfig, TrainingJob } from "../../api/admin";
-import { DEFAULT_FORM, formProblem, runningJobWithConfig, toRequest, type TrainingFormValues } from "./trainingConfig";
+import {
+  DEFAULT_FORM,
+  OPTIONAL_FILTERS,
+  formProblem,
+  runningJobWithConfig,
+  toRequest,
+  type TrainingFormValues,
+} from "./trainingConfig";
+
+const FILTER_HELP: Record<(typeof OPTIONAL_FILTERS)[number]["key"], string> = {
+  minAgreement:
+    "Leave out drawings the model gave less than this probability of their shape (0–1); drawings no model scored stay in",
+  minConsensus:
+    "Leave out drawings the players' votes say are less likely than this to be their shape (0–1); drawings nobody judged stay in",
+  minTrust:
+    "Leave out drawings by contributors trusted less than this (0–1); contributors not judged yet stay in",
+};
 
 export interface TrainingFormProps {
   /** The catalogue; unchecking every shape means "all active shapes". */
@@ -52,16 +68,18 @@ export function TrainingForm({ shapes, jobs, starting, onStart }: TrainingFormPr
             onChange={(e) => set({ minQuality: e.target.valueAsNumber })}
           />
         </label>
-        <label className="admin-field admin-field--narrow">
-          <span>Minimum agreement</span>
-          <input
-            inputMode="decimal"
-            placeholder="any"
-            title="Leave out drawings the model gave less than this probability of their shape (0–1); drawings no model scored stay in"
-            value={values.minAgreement}
-            onChange={(e) => set({ minAgreement: e.target.value })}
-          />
-        </label>
+        {OPTIONAL_FILTERS.map(({ key, label }) => (
+          <label key={key} className="admin-field admin-field--narrow">
+            <span>{label}</span>
+            <input
+              inputMode="decimal"
+              placeholder="any"
+              title={FILTER_HELP[key]}
+              value={values[key]}
+              onChange={(e) => set({ [key]: e.target.value })}
+            />
+          </label>
+        ))}
         <label className="admin-field admin-field--narrow">
           <span>Seed</span>
           <input inputMode="numeric" placeholder="random" value={values.seed} onChange={(e) => set({ seed: e.target.value })} />

@@ -10,6 +10,10 @@ export interface TrainingFormValues {
   minQuality: number;
   /** Empty: no agreement filter. */
   minAgreement: string;
+  /** Empty: no consensus filter. */
+  minConsensus: string;
+  /** Empty: no trust filter. */
+  minTrust: string;
   includeSynthetic: boolean;
   includeFlagged: boolean;
   /** Empty: a random seed. */
@@ -22,6 +26,8 @@ export const DEFAULT_FORM: TrainingFormValues = {
   shapes: [],
   minQuality: 0,
   minAgreement: "",
+  minConsensus: "",
+  minTrust: "",
   includeSynthetic: true,
   includeFlagged: false,
   seed: "",
@@ -29,6 +35,13 @@ export const DEFAULT_FORM: TrainingFormValues = {
 };
 
 const MAX_SEED = 2 ** 31 - 1;
+
+/** The optional filters (0–1, or empty for none), with the name a person reads. */
+export const OPTIONAL_FILTERS = [
+  { key: "minAgreement", label: "Minimum agreement" },
+  { key: "minConsensus", label: "Minimum consensus" },
+  { key: "minTrust", label: "Minimum trust" },
+] as const;
 
 export type CanonicalConfig = Required<TrainingConfig>;
 
@@ -42,7 +55,9 @@ export function toRequest(values: TrainingFormValues): TrainingConfig {
   };
   if (values.shapes.length > 0) config.shapes = values.shapes;
   if (values.seed.trim() !== "") config.seed = Number(values.seed);
-  if (values.minAgreement.trim() !== "") config.minAgreement = Number(values.minAgreement);
+  for (const { key } of OPTIONAL_FILTERS) {
+    if (values[key].trim() !== "") config[key] = Number(values[key]);
+  }
   return config;
 }
 
@@ -52,6 +67,8 @@ export function canonicalConfig(config: TrainingConfig, activeShapes: readonly s
     shapes: [...new Set(config.shapes ?? activeShapes)].sort(),
     minQuality: config.minQuality ?? 0,
     minAgreement: config.minAgreement ?? null,
+    minConsensus: config.minConsensus ?? null,
+    minTrust: config.minTrust ?? null,
     includeSynthetic: config.includeSynthetic ?? true,
     includeFlagged: config.includeFlagged ?? false,
     seed: config.seed ?? null,
@@ -63,7 +80,7 @@ export function sameConfig(a: CanonicalConfig, b: CanonicalConfig): boolean {
   return (
     a.epochs === b.epochs &&
     a.minQuality === b.minQuality &&
-    (a.minAgreement ?? null) === (b.minAgreement ?? null) &&
+    OPTIONAL_FILTERS.every(({ key }) => (a[key] ?? null) === (b[key] ?? null)) &&
     a.includeSynthetic === b.includeSynthetic &&
     a.includeFlagged === b.includeFlagged &&
     (a.seed ?? null) === (b.seed ?? null) &&
@@ -89,8 +106,10 @@ export function runningJobWithConfig(
 export function formProblem(values: TrainingFormValues, activeShapes: readonly string[]): string | null {
   if (!Number.isInteger(values.epochs) || values.epochs < 1 || values.epochs > 100) return "Epochs must be a whole number from 1 to 100.";
   if (!(values.minQuality >= 0 && values.minQuality <= 1)) return "Minimum quality must be between 0 and 1.";
-  const agreement = values.minAgreement.trim();
-  if (agreement !== "" && !(Number(agreement) >= 0 && Number(agreement) <= 1)) return "Minimum agreement must be between 0 and 1, or empty.";
+  for (const { key, label } of OPTIONAL_FILTERS) {
+    const value = values[key].trim();
+    if (value !== "" && !(Number(value) >= 0 && Number(value) <= 1)) return `${label} must be between 0 and 1, or empty.`;
+  }
   const seed = values.seed.trim();
   if (seed !== "" && !(/^\d+$/.test(seed) && Number(seed) <= MAX_SEED)) return `The seed must be a whole number up to ${MAX_SEED}.`;
   const count = values.shapes.length > 0 ? values.shapes.length : activeShapes.length;
