@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from crowdsketch import __version__
 from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.collection.router import router as collection_router
+from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.health import router as health_router
 from crowdsketch.inference.router import router as inference_router
@@ -54,10 +55,13 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         version=__version__,
         summary=f"Crowdsourced drawings to shape classifiers ({role} role)",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
     )
     install_error_handlers(app)
     document_error_answers(app)
     app.include_router(health_router)
+    install_docs(app)
     for router in ROLE_ROUTERS[role]:
         app.include_router(router)
     install_web(app, settings.web_dist_dir, role)

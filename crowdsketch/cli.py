@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -13,14 +15,27 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crowdsketch import cli_data, cli_quality
-from crowdsketch.cli_support import DataDirOption, progress_bar, run_or_exit, settings_for, with_resources
+from crowdsketch.cli_errors import guarded
+from crowdsketch.cli_support import (
+    DataDirOption,
+    progress_bar,
+    run_or_exit,
+    serving_lock,
+    settings_for,
+    split_list,
+    with_resources,
+)
 from crowdsketch.settings import Role, Settings
 
 if TYPE_CHECKING:
     from crowdsketch.resources import Resources
     from crowdsketch.training.schemas import EpochProgress
 
-app = typer.Typer(help="crowdsketch: crowdsourced drawings to shape classifiers.", no_args_is_help=True)
+app = typer.Typer(
+    help="crowdsketch: crowdsourced drawings to shape classifiers. A failure is one line on stderr; "
+    "add --debug to any command for its traceback.",
+    no_args_is_help=True,
+)
 logger = logging.getLogger("crowdsketch")
 
 @app.command()
@@ -34,27 +49,33 @@ def serve(
     worker: Annotated[bool, typer.Option(help="With --role all: run a training worker child process.")] = True,
 ) -> None:
     """Serve the API (and the web app) for one role; `all` is the embedded stack."""
-    from crowdsketch.app import create_app
-    from crowdsketch.db.migrate import upgrade
     from crowdsketch.logs import configure_logging
 
     if role not in ("all", "collection", "admin", "inference"):
         raise typer.BadParameter("role must be all, collection, admin or inference", param_hint="--role")
     settings = settings_for(data_dir, host=host, port=port)
     configure_logging(settings.log_level, settings.log_json)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with serving_lock(settings):
+        _serve(settings, role, bootstrap=bootstrap, migrate=migrate, worker=worker)
+
+
+def _serve(settings: Settings, role: str, *, bootstrap: bool, migrate: bool, worker: bool) -> None:
+    from crowdsketch.app import create_app
+    from crowdsketch.db.migrate import upgrade
+
     if migrate:
         upgrade(settings.database_url)
     if bootstrap:
         from crowdsketch.admin.bootstrap import ensure_first_admin
 
-        asyncio.run(with_resources(settings, ensure_first_admin))
+        asyncio.run(with_resources(settings, ensure_first_admin, migrate=False))  # done above, if asked
     role_name: Role = role  # type: ignore[assignment]
     logger.info("serving", extra={"role": role_name, "url": f"http://{settings.host}:{settings.port}"})
     child = None
     if role_name == "all" and worker:
         # The embedded stack's worker: a child process, so training never slows the API.
-        command = [sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(settings.data_dir)]
+        command = [sys.executable, "-m", "crowdsketch.cli", "worker", "--data-dir", str(settings.data_dir),
+                   "--parent-pid", str(os.getpid())]
         child = subprocess.Popen([*command, "--bootstrap"] if bootstrap else command)
     # uvicorn shuts down on SIGTERM and then re-raises it with the handler it found; the
     # default one would end this process on the spot, leaving the worker child behind.
@@ -100,12 +121,7 @@ def create_admin(
     from sqlalchemy.exc import IntegrityError
 
     settings = settings_for(data_dir)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise typer.BadParameter("use at least 8 characters", param_hint="password")
+    password = _new_password(password_stdin)
 
     async def create(resources: Resources) -> None:
         async with resources.db.request_session() as session:
@@ -114,9 +130,40 @@ def create_admin(
     try:
         asyncio.run(with_resources(settings, create))
     except IntegrityError:
-        typer.echo(f"an admin with the email {email} already exists", err=True)
+        typer.echo(f"error: an admin with the email {email} already exists; "
+                   f"to change its password: crowdsketch set-password {email}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created admin {email.strip().lower()}")
+
+
+@app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The admin's email.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Give an admin a new password (a lost one, or the first admin's printed one); the
+    sessions signed in with the old one end."""
+    from crowdsketch.training.command import CommandLineStarter
+
+    password = _new_password(password_stdin)
+
+    async def change(resources: Resources) -> None:
+        async with resources.db.request_session() as session:
+            await resources.auth.set_password(session, email, password, CommandLineStarter.current().email)
+
+    run_or_exit(settings_for(data_dir), change)
+    typer.echo(f"set the password of {email.strip().lower()}")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters", param_hint="password")
+    return password
 
 
 @app.command()
@@ -144,7 +191,7 @@ def train(
 
     from crowdsketch.training.schemas import TrainingConfig
 
-    shape_ids = [shape.strip() for shape in shapes.split(",") if shape.strip()] if shapes else None
+    shape_ids = split_list(shapes)
     try:
         config = TrainingConfig(
             epochs=epochs, shapes=shape_ids, include_synthetic=include_synthetic, include_flagged=include_flagged,
@@ -153,7 +200,7 @@ def train(
         )
     except ValidationError as error:
         first = error.errors()[0]
-        raise typer.BadParameter(first["msg"], param_hint=f"--{str(first['loc'][0]).replace('_', '-')}") from None
+        raise typer.BadParameter(first["msg"].removeprefix("Value error, "), param_hint=f"--{str(first['loc'][0]).replace('_', '-')}") from None
 
     async def run(resources: Resources) -> None:
         from crowdsketch.training import command
@@ -172,10 +219,20 @@ def train(
                 progress.update(task, completed=epoch.epoch, loss=f"{epoch.loss:.4f}",
                                 accuracy=f"{epoch.validation_accuracy:.3f}")
 
+            def unclaimed() -> None:
+                progress.console.print(
+                    f"no worker has taken job {job.id} yet: is `crowdsketch worker` (or `crowdsketch serve`) "
+                    "running on this stack? Ctrl-C cancels the job.")
+
             if created and not queue:
                 job = await command.train_here(resources, job.id, show)
             else:
-                job = await command.follow(resources, job.id, show)
+                try:
+                    job = await command.follow(resources, job.id, show, on_unclaimed=unclaimed)
+                except asyncio.CancelledError:
+                    if created:
+                        typer.echo(await command.give_up_following(resources, job.id), err=True)
+                    raise
         model = await command.trained_model(resources, job)
         if job.status != "completed" or model is None:
             typer.echo(f"training job {job.id} {job.status}" + (f": {job.error}" if job.error else ""), err=True)
@@ -184,6 +241,8 @@ def train(
             f"model version {model.version}: validation accuracy {model.accuracy:.3f}"
             f"{' (active)' if model.active else ''}, training job {job.id}"
         )
+        if job.progress.get("notActivated"):
+            typer.echo(f"warning: not made active: {job.progress['notActivated']}", err=True)
 
     run_or_exit(settings_for(data_dir), run)
 
@@ -192,6 +251,8 @@ def train(
 def worker(
     data_dir: DataDirOption = None,
     bootstrap: Annotated[bool, typer.Option(help="On an empty stack, seed and train the first model.")] = False,
+    parent_pid: Annotated[int | None, typer.Option(
+        hidden=True, help="Stop when this process ends (serve's worker child, even if serve is killed).")] = None,
 ) -> None:
     """Run a training worker against the configured queue (RabbitMQ, or the database)."""
     from crowdsketch.logs import configure_logging
@@ -207,7 +268,11 @@ def worker(
             await bootstrap_first_model(resources)
         training_worker = TrainingWorker(resources)
         logger.info("worker ready", extra={"owner": training_worker.owner})
-        await training_worker.run()
+        if parent_pid is None:
+            await training_worker.run()
+            return
+        work = asyncio.create_task(training_worker.run())
+        await _until_orphaned(parent_pid, work)
 
     # SIGTERM stops the worker as Ctrl-C does: its tasks are cancelled and its connections
     # closed, and a job it held goes back to the queue for another worker.
@@ -216,6 +281,19 @@ def worker(
         asyncio.run(with_resources(settings, run))
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+async def _until_orphaned(parent_pid: int, work: asyncio.Task[None], interval_s: float = 1.0) -> None:
+    """Run `work` while `parent_pid` is this process's parent: a `serve` killed hard (SIGKILL,
+    the OOM killer) cannot stop its child, so the child notices it was orphaned and stops."""
+    while not work.done():
+        if os.getppid() != parent_pid:
+            logger.warning("the serve process that started this worker is gone; stopping", extra={"parentPid": parent_pid})
+            work.cancel()
+            break
+        await asyncio.wait({work}, timeout=interval_s)
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
 
 
 @app.command("migrate")
@@ -275,5 +353,8 @@ app.add_typer(cli_data.evalset_app, name="evalset")
 app.add_typer(cli_quality.label_issues_app, name="label-issues")
 
 
+# The installed `crowdsketch` command: `app` inside the error boundary.
+main = guarded(app)
+
 if __name__ == "__main__":
-    app()
+    main()

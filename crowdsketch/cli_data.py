@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from crowdsketch.cli_support import DataDirOption, progress_bar, run_or_exit, settings_for, with_resources
+from crowdsketch.cli_support import (
+    DataDirOption,
+    progress_bar,
+    require_file,
+    require_folder_of,
+    run_or_exit,
+    settings_for,
+    split_list,
+    with_resources,
+)
 from crowdsketch.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,8 +40,7 @@ def evaluate(
     """Accuracy, per-class recall and confusion matrix of the active model on a file."""
     from crowdsketch.evaluation import evaluate as run_evaluation
 
-    if not file.is_file():
-        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    require_file(file)
     lines = file.read_bytes().splitlines()
     if url is not None:
         import httpx
@@ -75,7 +83,8 @@ def seed(
     random_seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed, the same drawings.")] = 0,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Store synthetic drawings of every active shape (source `synthetic`)."""
+    """Store synthetic drawings of every active shape (source `synthetic`); a drawing the
+    stack already holds (the same seed again) is not stored twice."""
     from rich.progress import MofNCompleteColumn
 
     async def run(resources: Resources) -> None:
@@ -85,7 +94,8 @@ def seed(
         with progress_bar(MofNCompleteColumn()) as progress:
             task = progress.add_task("seeding", total=shapes * per_shape)
             stored = await seed_synthetic(resources, per_shape, random_seed, lambda n: progress.advance(task, n))
-        typer.echo(f"stored {stored} synthetic drawings")
+        known = int(progress.tasks[0].completed) - stored
+        typer.echo(f"stored {stored} synthetic drawings" + (f"; {known} were there already" if known else ""))
 
     asyncio.run(with_resources(settings_for(data_dir), run))
 
@@ -93,7 +103,8 @@ def seed(
 def export_command(
     file: Annotated[str, typer.Argument(help="The file to write; `-` for stdout.")],
     export_format: Annotated[str, typer.Option("--format", help="ndjson (the project's JSON Lines) | quickdraw")] = "ndjson",
-    shape: Annotated[list[str] | None, typer.Option("--shape", help="Only this shape (repeatable).")] = None,
+    shape: Annotated[list[str] | None, typer.Option(
+        "--shape", help="Only these shapes: comma-separated, or the option repeated.")] = None,
     include_flagged: Annotated[bool, typer.Option("--include-flagged", help="Flagged drawings too.")] = False,
     source: Annotated[str | None, typer.Option(help="Only drawings from this source (game, import, ...).")] = None,
     data_dir: DataDirOption = None,
@@ -106,6 +117,9 @@ def export_command(
 
     if export_format not in EXPORT_FORMATS:
         raise typer.BadParameter("ndjson or quickdraw", param_hint="--format")
+    if file != "-":
+        require_folder_of(file)
+    shape = split_list(shape)
     settings = settings_for(data_dir)
     written = 0
 
@@ -138,8 +152,8 @@ def import_command(
     from crowdsketch.common.line_formats import lines_from_chunks
     from crowdsketch.admin.transfer_schemas import ImportSummary
 
-    if file != "-" and not Path(file).is_file():
-        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    if file != "-":
+        require_file(file)
     settings = settings_for(data_dir)
     summaries: list[ImportSummary] = []
 
@@ -185,8 +199,7 @@ def evalset_add(
     from crowdsketch.errors import ValidationError
     from crowdsketch.evaluation.service import EvaluationService
 
-    if not file.is_file():
-        raise typer.BadParameter(f"no such file: {file}", param_hint="FILE")
+    require_file(file)
 
     async def add(resources: Resources) -> None:
         service = EvaluationService.from_resources(resources)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crowdsketch.cli_support import DataDirOption, run_or_exit, settings_for
+from crowdsketch.cli_support import DataDirOption, run_or_exit, settings_for, split_list
 
 if TYPE_CHECKING:
     from crowdsketch.resources import Resources
@@ -32,12 +32,12 @@ def scan_command(
 
     from crowdsketch.training.schemas import LabelIssueScanConfig
 
-    shape_ids = [shape.strip() for shape in shapes.split(",") if shape.strip()] if shapes else None
+    shape_ids = split_list(shapes)
     try:
         config = LabelIssueScanConfig(folds=folds, epochs=epochs, shapes=shape_ids, seed=random_seed)
     except ValidationError as error:
         first = error.errors()[0]
-        raise typer.BadParameter(first["msg"], param_hint=f"--{first['loc'][0]}") from None
+        raise typer.BadParameter(first["msg"].removeprefix("Value error, "), param_hint=f"--{first['loc'][0]}") from None
 
     async def run(resources: Resources) -> None:
         from crowdsketch.training import command
@@ -79,5 +79,5 @@ async def _show(resources: Resources, limit: int) -> None:
         return
     typer.echo(f"scanned {page.drawings} drawings at {page.scanned_at:%Y-%m-%d %H:%M} UTC")
     for item in page.items[:limit]:
-        mark = "flagged" if item.flagged else ""
-        typer.echo(f"{item.drawing_id}  {item.given_shape:>12} → {item.suggested_shape:<12} {item.score:6.3f}  {mark}")
+        mark = "  flagged" if item.flagged else ""
+        typer.echo(f"{item.drawing_id}  {item.given_shape:>12} → {item.suggested_shape:<12} {item.score:6.3f}{mark}")

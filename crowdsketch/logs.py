@@ -26,17 +26,36 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["requestId"] = request_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = value
+        entry.update(_extras(record))
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()
 
 
+def _extras(record: logging.LogRecord) -> dict[str, object]:
+    """What a call passed in `extra=`: the figures a message leaves to its fields."""
+    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS and not key.startswith("_")}
+
+
+class TextFormatter(logging.Formatter):
+    """One line for a person: the message, then its fields as key=value (the serving URL,
+    the model's version, a job's id), so that nothing the JSON form carries is lost."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{key}={value}" for key, value in _extras(record).items())
+        if not fields:
+            return line
+        head, newline, rest = line.partition("\n")  # a traceback stays below the line
+        return f"{head} {fields}{newline}{rest}"
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if json else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

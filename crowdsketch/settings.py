@@ -15,6 +15,10 @@ DEVELOPMENT_SECRET = "crowdsketch-development-secret"
 Role = Literal["all", "collection", "admin", "inference"]
 
 
+# What signed upload URLs and keyed API-key hashes will need of the secret.
+MIN_SECRET_BYTES = 32
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CROWDSKETCH_", extra="ignore")
 
@@ -67,6 +71,10 @@ class Settings(BaseSettings):
     # claimed job stays its worker's without a heartbeat before another may take it.
     job_poll_interval_s: float = Field(default=0.5, gt=0)
     job_lease_s: float = Field(default=60.0, gt=0)
+    # A trained model is made active on its own (the first one, or a job that asks) only if
+    # its validation accuracy reaches this, and it does no worse than the active model on
+    # the evaluation sets both were scored on; an admin can still activate it by hand.
+    activation_floor: float = Field(default=0.5, ge=0, le=1)
     amqp_training_queue: str = Field(default="crowdsketch.training", min_length=1, max_length=200)
 
     # Abuse limits; 0 turns a limit off. Drawing submissions are counted in the key-value
@@ -121,6 +129,9 @@ class Settings(BaseSettings):
             raise ValueError("bcrypt_rounds below 12 is for tests only")
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("set CROWDSKETCH_SECRET_KEY: the development secret is refused in production")
+        if self.environment == "production" and len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"CROWDSKETCH_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes in production "
+                             "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
         return self
 
     @property

@@ -36,6 +36,7 @@ def test_a_scan_runs_here_and_its_ranking_is_listed(tmp_path: Path, sqlite_templ
     assert imported.returncode == 0, imported.stderr
     assert scanned.returncode == 0, scanned.stderr
     head, *ranked = scanned.stdout.strip().splitlines()
+    assert all(line == line.rstrip() for line in scanned.stdout.splitlines())
     assert head.startswith(f"scanned {PER_SHAPE * 2} drawings at ")
     assert len(ranked) == 3
     # Each flipped drawing: labelled one shape, taken for the other.

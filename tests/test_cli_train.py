@@ -24,6 +24,8 @@ from tests.support.stacks import copy_sqlite_template, make_settings
 ENV = {
     "CROWDSKETCH_ENVIRONMENT": "test", "CROWDSKETCH_BCRYPT_ROUNDS": "4", "CROWDSKETCH_LOG_JSON": "false",
     "CROWDSKETCH_JOB_POLL_INTERVAL_S": "0.1",
+    # A two-epoch model is activated whatever its accuracy (the floor has tests of its own).
+    "CROWDSKETCH_ACTIVATION_FLOOR": "0",
 }
 SMALL_RUN = ["--epochs", "2", "--shapes", "circle,line,triangle", "--seed", "1"]
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crowdsketch.common.audit import record
 from crowdsketch.db.models import AdminUser
 from crowdsketch.common.identity import AdminSession
-from crowdsketch.errors import AppError, AuthenticationError, RateLimitedError
+from crowdsketch.errors import AppError, AuthenticationError, NotFoundError, RateLimitedError
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.settings import Settings
@@ -51,6 +51,12 @@ async def verify_password(password: str, hashed: str) -> bool:
     return await asyncio.to_thread(bcrypt.checkpw, password.encode(), hashed.encode())
 
 
+def _sessions_after_key(admin_id: uuid.UUID) -> str:
+    """When an admin's password last changed: sessions signed in before are refused (kept
+    as long as a session lives)."""
+    return f"admin-sessions-after:{admin_id}"
+
+
 class AuthService:
     def __init__(self, settings: Settings, kv: KeyValueStore, kv_guard: DependencyGuard) -> None:
         self._settings = settings
@@ -67,6 +73,21 @@ class AuthService:
         )
         session.add(admin)
         await session.flush()
+        return admin
+
+    async def set_password(self, session: AsyncSession, email: str, password: str, by: str) -> AdminUser:
+        """A new password for an existing admin (404 if there is none); the sessions it
+        signed in before end (they are refused from now on), and the change is audited."""
+        admin = (await session.execute(
+            select(AdminUser).where(AdminUser.email == normalize_email(email))
+        )).scalar_one_or_none()
+        if admin is None:
+            raise NotFoundError(f"No admin with the email {normalize_email(email)}")
+        admin.password_hash = await hash_password(password, self._settings.bcrypt_rounds)
+        await session.flush()
+        await record(session, None, by, "password.set", "admin", str(admin.id), {"email": admin.email})
+        await self._guard.call(lambda: self._kv.set(
+            _sessions_after_key(admin.id), str(time.time()).encode(), self._settings.session_ttl_s))
         return admin
 
     async def login(self, session: AsyncSession, email: str, password: str, client: str) -> AdminSession:
@@ -102,6 +123,10 @@ class AuthService:
         if raw is None:
             raise SessionExpiredError("Session expired")
         admin_session = AdminSession.from_json(session_id, raw)
+        reset = await self._guard.call(lambda: self._kv.get(_sessions_after_key(admin_session.admin_id)))
+        if reset is not None and datetime.fromisoformat(admin_session.created_at).timestamp() < float(reset):
+            # Signed in with a password that has since been changed.
+            raise SessionExpiredError("Session expired")
         await self._store(admin_session)
         return admin_session
 

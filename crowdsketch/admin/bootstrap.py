@@ -27,6 +27,6 @@ async def ensure_first_admin(resources: Resources) -> None:
         logger.info("created the first admin %s with CROWDSKETCH_ADMIN_PASSWORD", FIRST_ADMIN_EMAIL)
     else:
         logger.warning(
-            "created the first admin %s with password %s (shown once; change it with create-admin)",
-            FIRST_ADMIN_EMAIL, password, extra={"adminEmail": FIRST_ADMIN_EMAIL, "password": password},
+            "created the first admin %s with password %s (shown once; change it with `crowdsketch set-password %s`)",
+            FIRST_ADMIN_EMAIL, password, FIRST_ADMIN_EMAIL, extra={"adminEmail": FIRST_ADMIN_EMAIL, "password": password},
         )

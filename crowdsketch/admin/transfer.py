@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sqlalchemy import ColumnElement, Row, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
-from crowdsketch.common.line_formats import ExportFormat, LineError, ParsedLine, parse_line, render_line
+from crowdsketch.common.line_formats import SOURCE_PATTERN, ExportFormat, LineError, ParsedLine, parse_line, render_line
 from crowdsketch.admin.transfer_schemas import ImportLineError, ImportSummary
 from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.collection.service import CollectionService, new_drawing
@@ -44,7 +43,6 @@ EXPORT_PAGE = 200
 IMPORT_BATCH = 100
 BLOB_CONCURRENCY = 16
 MAX_REPORTED_ERRORS = 100
-SOURCE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
 
 
 def imported_session_id(source: str, contributor: str | None) -> str | None:
@@ -198,8 +196,9 @@ class TransferService:
 
         existing = await self._db.run(stored_hashes, write=False)
         fresh = [
-            new_drawing(line.data, line.shape, source=source, content_hash=content_hash,
-                        session_id=imported_session_id(source, line.contributor))
+            new_drawing(line.data, line.shape, source=line.source or source, content_hash=content_hash,
+                        session_id=imported_session_id(line.source or source, line.contributor),
+                        created_at=line.created_at)
             for content_hash, line in batch.items()
             if content_hash not in existing
         ]

@@ -101,6 +101,7 @@ def new_drawing(
     content_hash: str,
     session_id: str | None = None,
     idempotency_key: str | None = None,
+    created_at: datetime | None = None,
 ) -> NewDrawing:
     drawing_id = uuid.uuid4()
     row = {
@@ -120,7 +121,7 @@ def new_drawing(
         "flag_reason": None,
         "content_hash": content_hash,
         "idempotency_key": idempotency_key,
-        "created_at": datetime.now(UTC),
+        "created_at": created_at or datetime.now(UTC),
         "model_agreement": None,
         "model_shape": None,
         "model_version": None,

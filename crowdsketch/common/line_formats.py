@@ -2,7 +2,8 @@
 
 - `ndjson`, the project's own: `{"label", "strokes": [[[x, y, t], ...], ...], "canvas",
   "duration_ms", "device", "id", "source", "quality", "created_at"}`; on import only
-  `label` and `strokes` are required.
+  `label` and `strokes` are required, and `source` and `created_at` are kept when given
+  (an export re-imported elsewhere stays what it was: synthetic drawings stay synthetic).
 - `quickdraw`, Quick, Draw!'s raw format: `{"word", "countrycode", "timestamp",
   "recognized", "key_id", "drawing": [[[x, ...], [y, ...], [t, ...]], ...]}` (a stroke
   without its `t` array, as in the simplified dataset, gets t = 0 throughout).
@@ -19,6 +20,7 @@ import math
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import orjson
@@ -41,6 +43,10 @@ class LineError(Exception):
 
 # A contributor named in a file: the game's session ids, and writer ids such as "s02".
 CONTRIBUTOR_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+# A drawing's own source (`game`, `synthetic`, ...), and an import's.
+SOURCE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
+# A `created_at` this far ahead of our clock is another machine's clock, not the future.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,10 @@ class ParsedLine:
     content_hash: str
     # Who drew it, when the file says (`sessionId`, or a writer's `subject`); None otherwise.
     contributor: str | None = None
+    # Where and when it was made, when the file says (an export of this project does):
+    # kept, so that synthetic drawings stay synthetic wherever they are imported.
+    source: str | None = None
+    created_at: datetime | None = None
 
 
 async def lines_from_chunks(chunks: AsyncIterator[bytes], max_line_bytes: int) -> AsyncIterator[bytes]:
@@ -115,7 +125,34 @@ def parse_line(raw: bytes, shapes: Mapping[str, CatalogShape], max_line_bytes: i
     except ValidationError as exc:
         first = (exc.details or [{"field": "line.strokes", "message": exc.message}])[0]
         raise LineError(_field(first["field"].removeprefix("line."), quickdraw), first["message"]) from None
-    return ParsedLine(data, shape, data.content_hash(), _contributor(document))
+    if quickdraw:
+        return ParsedLine(data, shape, data.content_hash(), _contributor(document))
+    return ParsedLine(data, shape, data.content_hash(), _contributor(document), _source(document),
+                      _created_at(document))
+
+
+
+def _source(document: dict[str, Any]) -> str | None:
+    """The line's source when it names one the way the platform does (`synthetic`, `game`);
+    anything else there (a file path, a dataset's provenance note) is not ours to keep."""
+    value = document.get("source")
+    return value if isinstance(value, str) and SOURCE_PATTERN.match(value) else None
+
+
+def _created_at(document: dict[str, Any]) -> datetime | None:
+    value = document.get("created_at")
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise LineError("created_at", "an ISO 8601 date and time, e.g. 2026-12-05T18:42:00Z")
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if when > datetime.now(UTC) + CLOCK_SKEW:
+        raise LineError("created_at", "in the future")
+    return when
 
 
 def _contributor(document: dict[str, Any]) -> str | None:
@@ -138,7 +175,7 @@ def _load_json(raw: bytes) -> Any:
         try:
             return json.loads(raw)
         except ValueError:
-            raise LineError("line", f"not JSON: {strict_error}") from None
+            raise LineError("line", f"not JSON (each line is one JSON object): {strict_error}") from None
 
 
 def _strokes_from_quickdraw(drawing: Any) -> list[list[list[Any]]]:

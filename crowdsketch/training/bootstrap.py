@@ -4,13 +4,15 @@ implementor API works minutes after `make run`."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.common.identity import AdminSession
 from crowdsketch.collection.service import new_drawing
-from crowdsketch.db.models import AdminUser, Drawing, ModelVersion, TrainingJob
+from crowdsketch.db.models import Drawing, ModelVersion, TrainingJob
 from crowdsketch.resources import Resources
 from crowdsketch.synthetic import SHAPES, synthetic_drawings
 from crowdsketch.training.jobs import TrainingJobs
@@ -23,24 +25,47 @@ STARTER_EPOCHS = 8
 BATCH = 200
 
 
+@dataclass(frozen=True)
+class _Platform:
+    """The first job is the platform's own, not an admin's (there may be none yet)."""
+
+    email: str = "bootstrap"
+    admin_id: uuid.UUID | None = None
+
+
+BOOTSTRAP = _Platform()
+
+
 async def seed_synthetic(
     resources: Resources, per_shape: int, seed: int = 0, on_stored: Callable[[int], None] | None = None
 ) -> int:
-    """Store `per_shape` synthetic drawings of every active default shape (source `synthetic`)."""
+    """Store `per_shape` synthetic drawings of every active default shape (source
+    `synthetic`). A drawing the stack already holds (the same content, from an earlier seed
+    with this seed, or from anywhere) is not stored again. Says how many were stored."""
     catalog = {shape.id: shape for shape in await resources.collection.catalog.active_shapes()}
     shapes = [shape for shape in SHAPES if shape in catalog]
     drawings = synthetic_drawings(shapes, per_shape, seed)
     stored = 0
     for start in range(0, len(drawings), BATCH):
+        candidates = {}
+        for label, data in drawings[start : start + BATCH]:
+            candidates.setdefault(data.content_hash(), (label, data))
+        known = await resources.db.run(lambda session, hashes=list(candidates): _known(session, hashes), write=False)
         batch = [
-            new_drawing(data, catalog[label], source="synthetic", content_hash=data.content_hash())
-            for label, data in drawings[start : start + BATCH]
+            new_drawing(data, catalog[label], source="synthetic", content_hash=content_hash)
+            for content_hash, (label, data) in candidates.items() if content_hash not in known
         ]
-        await resources.collection.store_drawings(batch)
+        if batch:
+            await resources.collection.store_drawings(batch)
         stored += len(batch)
         if on_stored is not None:
-            on_stored(len(batch))
+            on_stored(len(drawings[start : start + BATCH]))
     return stored
+
+
+async def _known(session: AsyncSession, hashes: list[str]) -> set[str]:
+    found = await session.execute(select(Drawing.content_hash).where(Drawing.content_hash.in_(hashes)))
+    return set(found.scalars())
 
 
 async def bootstrap_first_model(resources: Resources) -> None:
@@ -49,13 +74,13 @@ async def bootstrap_first_model(resources: Resources) -> None:
         drawings = (await session.execute(select(func.count()).select_from(Drawing))).scalar_one()
         models = (await session.execute(select(func.count()).select_from(ModelVersion))).scalar_one()
         jobs = (await session.execute(select(func.count()).select_from(TrainingJob))).scalar_one()
-        admin = (await session.execute(select(AdminUser).order_by(AdminUser.created_at).limit(1))).scalar_one_or_none()
-    if drawings or models or jobs or admin is None:
+    if drawings or models or jobs:
+        logger.info("bootstrap: nothing to do, the stack already has %s",
+                    ", ".join(f"{n} {what}" for n, what in ((drawings, "drawings"), (models, "models"), (jobs, "jobs")) if n))
         return
     logger.info("bootstrap: seeding %d synthetic drawings per shape", STARTER_PER_SHAPE)
     await seed_synthetic(resources, STARTER_PER_SHAPE)
-    actor = AdminSession("bootstrap", admin.id, admin.email, admin.name, "", "")
     job, _ = await TrainingJobs.from_resources(resources).start(
-        actor, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
+        BOOTSTRAP, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
     )
     logger.info("bootstrap: training job %s started for the first model", job.id)

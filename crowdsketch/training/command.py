@@ -18,6 +18,8 @@ from crowdsketch.training.schemas import EpochProgress, TrainingConfig
 from crowdsketch.training.worker import TrainingWorker
 
 FOLLOW_INTERVAL_S = 0.5
+# A job no worker has taken after this long probably has no worker to go to.
+UNCLAIMED_AFTER_S = 10.0
 
 # Shows one epoch's figures (from the training thread when the job runs here).
 ShowEpoch = Callable[[EpochProgress], None]
@@ -60,12 +62,18 @@ async def train_here(resources: Resources, job_id: uuid.UUID, show: ShowEpoch) -
 
 
 async def follow(
-    resources: Resources, job_id: uuid.UUID, show: ShowEpoch, interval_s: float = FOLLOW_INTERVAL_S
+    resources: Resources, job_id: uuid.UUID, show: ShowEpoch, interval_s: float = FOLLOW_INTERVAL_S,
+    on_unclaimed: Callable[[], None] | None = None, unclaimed_after_s: float = UNCLAIMED_AFTER_S,
 ) -> TrainingJob:
-    """Read the job's row until it ends, showing each epoch it records."""
+    """Read the job's row until it ends, showing each epoch it records; `on_unclaimed` is
+    told once if no worker has taken the job within `unclaimed_after_s`."""
     last_shown = None
+    deadline = asyncio.get_running_loop().time() + unclaimed_after_s
     while True:
         job = await read_job(resources, job_id)
+        if on_unclaimed is not None and job.status in ("pending", "queued") and asyncio.get_running_loop().time() > deadline:
+            on_unclaimed()
+            on_unclaimed = None
         epochs = job.progress.get("epochs", [])
         if epochs and epochs[-1] != last_shown:
             last_shown = epochs[-1]
@@ -73,6 +81,20 @@ async def follow(
         if job.status in FINISHED_STATUSES:
             return job
         await asyncio.sleep(interval_s)
+
+
+async def give_up_following(resources: Resources, job_id: uuid.UUID) -> str:
+    """Ctrl-C while following a job this command started: a job no worker has taken is
+    cancelled (nobody else is waiting for it); a running one is left to its worker. Says
+    which, for the user."""
+    jobs = TrainingJobs.from_resources(resources)
+    job = await read_job(resources, job_id)
+    if job.status in ("pending", "queued"):
+        await resources.db.run(lambda session: jobs.cancel(session, CommandLineStarter.current(), job_id))
+        return f"cancelled job {job_id}: no worker had taken it"
+    if job.status == "running":
+        return f"job {job_id} goes on in its worker; cancel it on the admin Training page"
+    return f"job {job_id} {job.status}"
 
 
 async def read_job(resources: Resources, job_id: uuid.UUID) -> TrainingJob:

@@ -73,7 +73,10 @@ async def build_dataset(
 ) -> Dataset:
     rows = await db.run(lambda session: _select_rows(session, config), write=False)
     if not rows:
-        raise EmptyDatasetError("no drawings match the job's configuration")
+        raise EmptyDatasetError(
+            "no drawings match the job's configuration"
+            + ("" if config.get("includeSynthetic", True) else " (synthetic drawings left out: import or collect some)")
+        )
     classes = sorted({row.shape_id for row in rows})
     if len(classes) < 2:
         raise EmptyDatasetError(f"a classifier needs at least two shapes with drawings; found {classes}")

@@ -9,10 +9,14 @@ can pass it to `RasterSpec.from_dict`; the preprocessing's name sits beside it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import platform
 import tempfile
 import uuid
+import warnings
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +47,7 @@ def export_onnx(model: TrainedModel, spec: RasterSpec) -> bytes:
     if network.config.size != spec.size:
         raise ValueError(f"network trained on {network.config.size}px rasters, spec says {spec.size}px")
     example = torch.zeros(2, 1, spec.size, spec.size)  # (B, 1, S, S)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, _exporter_quiet():
         path = Path(folder) / "model.onnx"
         torch.onnx.export(
             network,
@@ -60,6 +64,22 @@ def export_onnx(model: TrainedModel, spec: RasterSpec) -> bytes:
     onnx.checker.check_model(onnx.load_from_string(data))
     _check_against_torch(network, data, spec.size)
     return data
+
+
+@contextlib.contextmanager
+def _exporter_quiet() -> Iterator[None]:
+    """The exporter's chatter is not the user's business: it warns that torchvision (which
+    we do not use) is missing, and torch's own pytree warns of its own deprecations."""
+    exporter_log = logging.getLogger("torch.onnx._internal.exporter._registration")
+    level = exporter_log.level
+    exporter_log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        exporter_log.setLevel(level)
 
 
 def _check_against_torch(network: torch.nn.Module, data: bytes, size: int) -> None:

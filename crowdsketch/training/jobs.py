@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
-from crowdsketch.common.identity import AdminSession
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ModelVersion, TrainingJob
@@ -42,7 +41,7 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.ports.queue import JobMessage, JobQueue
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.canonical import canonical_config, config_hash
-from crowdsketch.training.registry import announce_active, make_active
+from crowdsketch.training.registry import activation_refusal, announce_active, make_active
 from crowdsketch.training.schemas import EpochProgress, TrainingConfig, TrainingJobPage, TrainingJobRead
 
 if TYPE_CHECKING:
@@ -84,6 +83,7 @@ class TrainingJobs:
         *,
         lease_s: float,
         publish_timeout_s: float = 5.0,
+        activation_floor: float = 0.0,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -92,6 +92,7 @@ class TrainingJobs:
         self.kv_guard = kv_guard
         self.lease_s = lease_s
         self.publish_timeout_s = publish_timeout_s
+        self.activation_floor = activation_floor
 
     @classmethod
     def from_resources(cls, resources: Resources) -> TrainingJobs:
@@ -99,6 +100,7 @@ class TrainingJobs:
             resources.db, resources.jobs, resources.jobs_guard, resources.kv, resources.kv_guard,
             lease_s=resources.settings.job_lease_s,
             publish_timeout_s=max(5.0, resources.settings.dependency_timeout_s),
+            activation_floor=resources.settings.activation_floor,
         )
 
     # The admin's side: a `session` argument is the request's transaction.
@@ -200,7 +202,7 @@ class TrainingJobs:
             raise NotFoundError(f"No training job {job_id}")
         return job
 
-    async def cancel(self, session: AsyncSession, admin: AdminSession, job_id: uuid.UUID) -> TrainingJob:
+    async def cancel(self, session: AsyncSession, admin: Starter, job_id: uuid.UUID) -> TrainingJob:
         """Not yet taken: cancelled at once. Running: its worker is asked to stop, and
         does so between epochs. Ended: nothing left to cancel."""
         job = (
@@ -328,7 +330,12 @@ class TrainingJobs:
                         raise
             await save_scores(session, model.id, scores, replace=False)
             if job.config.get("activate") or latest is None:
-                await make_active(session, model)
+                refusal = await activation_refusal(session, model, scores, self.activation_floor)
+                if refusal is None:
+                    await make_active(session, model)
+                else:
+                    logger.info("model v%d not activated: %s", model.version, refusal)
+                    job.progress = {**job.progress, "notActivated": refusal}
             job.status, job.model_id, job.finished_at = "completed", model.id, datetime.now(UTC)
             return model
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -13,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crowdsketch.common.audit import record
 from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 from crowdsketch.common.identity import AdminSession
-from crowdsketch.db.models import ModelVersion
+from crowdsketch.db.models import ModelEvaluation, ModelVersion
 from crowdsketch.errors import NotFoundError, ServiceUnavailableError
-from crowdsketch.evaluation.service import evaluations_by_model
+from crowdsketch.evaluation.service import SetScore, evaluations_by_model
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.schemas import ModelRead
@@ -46,6 +47,32 @@ async def make_active(session: AsyncSession, model: ModelVersion) -> None:
     model.active = True
     model.activated_at = datetime.now(UTC)
     await session.flush()
+
+
+async def activation_refusal(
+    session: AsyncSession, model: ModelVersion, scores: Sequence[SetScore], floor: float
+) -> str | None:
+    """Why a newly trained model is not to be made active on its own (None: it may be): a
+    validation accuracy under `floor`, or a lower mean accuracy than the active model's on
+    the evaluation sets both were scored on. An admin can still activate it by hand."""
+    if model.accuracy < floor:
+        return f"validation accuracy {model.accuracy:.3f} is below the floor {floor:.3f} (CROWDSKETCH_ACTIVATION_FLOOR)"
+    active = (await session.execute(select(ModelVersion).where(ModelVersion.active.is_(True)))).scalar_one_or_none()
+    if active is None or not scores:
+        return None
+    theirs = dict((await session.execute(
+        select(ModelEvaluation.eval_set_id, ModelEvaluation.accuracy).where(ModelEvaluation.model_id == active.id)
+    )).all())
+    both = [score for score in scores if score.eval_set_id in theirs]
+    if not both:
+        return None
+    mine = sum(score.accuracy for score in both) / len(both)
+    active_mean = sum(theirs[score.eval_set_id] for score in both) / len(both)
+    if mine < active_mean:
+        sets = ", ".join(score.eval_set for score in both)
+        return (f"it scores {mine:.2%} on the evaluation sets ({sets}) where the active model "
+                f"v{active.version} scores {active_mean:.2%}")
+    return None
 
 
 async def activate(session: AsyncSession, admin: AdminSession, model_id: uuid.UUID) -> ModelRead:

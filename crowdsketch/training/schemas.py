@@ -6,12 +6,19 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from crowdsketch.common.schemas import CamelModel
 from crowdsketch.evaluation.schemas import ModelEvaluationRead
 
 ShapeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
+
+
+def at_least_two_shapes(shapes: list[str] | None) -> list[str] | None:
+    """The same words whether one shape was given, or one shape twice."""
+    if shapes is not None and len(set(shapes)) < 2:
+        raise ValueError("a classifier needs at least 2 shapes")
+    return shapes
 
 
 class TrainingConfig(CamelModel):
@@ -22,7 +29,7 @@ class TrainingConfig(CamelModel):
 
     epochs: int = Field(ge=1, le=100)
     shapes: list[ShapeId] | None = Field(
-        default=None, min_length=2, max_length=200, description="Shape ids to learn; all active shapes if omitted"
+        default=None, max_length=200, description="Shape ids to learn (at least 2); all active shapes if omitted"
     )
     min_quality: float = Field(default=0.0, ge=0, le=1)
     min_agreement: float | None = Field(
@@ -45,6 +52,8 @@ class TrainingConfig(CamelModel):
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     activate: bool = Field(default=False, description="Make the trained model the active one")
 
+    _two_shapes = field_validator("shapes")(at_least_two_shapes)
+
 
 class LabelIssueScanConfig(CamelModel):
     """A label-issue scan: out-of-fold probabilities over the real (not synthetic),
@@ -55,9 +64,11 @@ class LabelIssueScanConfig(CamelModel):
     folds: int = Field(default=5, ge=2, le=10)
     epochs: int = Field(default=30, ge=1, le=100, description="Epochs each fold's model trains")
     shapes: list[ShapeId] | None = Field(
-        default=None, min_length=2, max_length=200, description="Shape ids to scan; all active shapes if omitted"
+        default=None, max_length=200, description="Shape ids to scan (at least 2); all active shapes if omitted"
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+    _two_shapes = field_validator("shapes")(at_least_two_shapes)
 
 
 class EpochProgress(CamelModel):
@@ -71,6 +82,8 @@ class EpochProgress(CamelModel):
 class TrainingProgress(CamelModel):
     epochs: list[EpochProgress] = Field(default_factory=list)
     cancel_requested: bool = False
+    not_activated: str | None = Field(
+        default=None, description="Why the trained model was not made active although the job asked (or it was the first)")
 
 
 class TrainingJobRead(CamelModel):

@@ -31,7 +31,7 @@ from crowdsketch.quality.consensus import AGGREGATE_KIND, aggregate, needs_aggre
 from crowdsketch.ports.queue_adapters import worker_identity
 from crowdsketch.raster import DEFAULT_SPEC
 from crowdsketch.resources import Resources
-from crowdsketch.training.dataset import build_dataset
+from crowdsketch.training.dataset import EmptyDatasetError, build_dataset
 from crowdsketch.training.distort import DEFAULT_DISTORTION, SYNTHETIC_DISTORTION
 from crowdsketch.training.export import export_onnx, model_card, publish_model
 from crowdsketch.training.jobs import TrainingJobs
@@ -99,6 +99,9 @@ class TrainingWorker:
             logger.info("training job completed", extra={"jobId": str(job_id), "kind": job.kind})
         except TrainingCancelled:
             await self._jobs.mark_cancelled(job_id, self.owner)
+        except EmptyDatasetError as exc:  # the config's doing, not a fault: no traceback
+            logger.warning("training job failed: %s", exc, extra={"jobId": str(job_id)})
+            await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}", self.owner)
         except Exception as exc:  # noqa: BLE001 - any failure of the job ends the job, not the worker
             logger.exception("training job failed", extra={"jobId": str(job_id)})
             await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}", self.owner)

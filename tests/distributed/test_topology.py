@@ -147,6 +147,7 @@ def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
         CROWDSKETCH_ENVIRONMENT="test",
         CROWDSKETCH_BCRYPT_ROUNDS="4",
         CROWDSKETCH_LOG_JSON="false",
+        CROWDSKETCH_ACTIVATION_FLOOR="0",  # a one-epoch model activates itself (the floor is tested apart)
         CROWDSKETCH_ADMIN_PASSWORD=ADMIN_PASSWORD,
         # Long: an activation must reach inference through pub/sub, not a poll.
         CROWDSKETCH_MODEL_POLL_INTERVAL_S="600",

@@ -105,6 +105,7 @@ def _environment(data_dir: Path, port: int) -> dict[str, str]:
         "CROWDSKETCH_DATA_DIR": str(data_dir),
         "CROWDSKETCH_PORT": str(port),
         "CROWDSKETCH_BCRYPT_ROUNDS": "4",
+        "CROWDSKETCH_ACTIVATION_FLOOR": "0",  # the one-epoch model the pages test against is made active
         "CROWDSKETCH_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CROWDSKETCH_LOG_JSON": "false",
         "CROWDSKETCH_JOB_POLL_INTERVAL_S": "0.2",

@@ -127,6 +127,9 @@ def make_settings(**values: object) -> Settings:
         "aws_endpoint_url": None,
         "aws_access_key_id": None,
         "aws_secret_access_key": None,
+        # Tests train small models that activate themselves whatever their accuracy; the
+        # floor's own tests set it (tests/api/admin/test_activation_floor.py).
+        "activation_floor": 0.0,
     }
     return Settings(**{**defaults, **values})  # type: ignore[arg-type]
 

@@ -108,10 +108,16 @@ def test_the_development_secret_is_refused_in_production() -> None:
              secret_key=DEVELOPMENT_SECRET)
 
 
+def test_a_short_secret_is_refused_in_production_only() -> None:
+    _refused("must be at least 32 bytes in production", environment="production", secret_key="")
+    _refused("must be at least 32 bytes in production", environment="production", secret_key="x" * 31)
+    assert Settings(environment="development", secret_key="short").secret_key == "short"
+
+
 def test_production_with_another_secret_is_accepted() -> None:
-    settings = Settings(environment="production", secret_key="a-long-random-production-secret")
+    settings = Settings(environment="production", secret_key="a-long-random-production-secret-of-40-bytes")
     assert settings.environment == "production"
-    assert settings.secret_key == "a-long-random-production-secret"
+    assert settings.secret_key == "a-long-random-production-secret-of-40-bytes"
 
 
 @pytest.mark.parametrize("environment", ["development", "test"])
@@ -144,7 +150,7 @@ def test_out_of_range_numbers_are_refused(values: dict[str, object]) -> None:
 
 def test_crowdsketch_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CROWDSKETCH_ENVIRONMENT", "production")
-    monkeypatch.setenv("CROWDSKETCH_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("CROWDSKETCH_SECRET_KEY", "from-the-environment-and-32-bytes-or-more")
     monkeypatch.setenv("CROWDSKETCH_DATA_DIR", str(tmp_path / "env-data"))
     monkeypatch.setenv("CROWDSKETCH_REDIS_URL", "redis://cache:6379/2")
     monkeypatch.setenv("CROWDSKETCH_PORT", "9000")
@@ -155,7 +161,7 @@ def test_crowdsketch_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     settings = Settings()
 
     assert settings.environment == "production"
-    assert settings.secret_key == "from-the-environment"
+    assert settings.secret_key == "from-the-environment-and-32-bytes-or-more"
     assert settings.data_dir == tmp_path / "env-data"
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'env-data' / 'crowdsketch.db'}"
     assert settings.redis_url == "redis://cache:6379/2"

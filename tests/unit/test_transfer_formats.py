@@ -63,6 +63,21 @@ def test_given_canvas_duration_and_device_are_kept_and_checked() -> None:
     assert (error.value.field, error.value.message) == ("drawing[0]", "the x, y and t arrays differ in length")
 
 
+def test_a_lines_own_source_and_time_are_kept_and_a_provenance_note_is_not_a_source() -> None:
+    base = {"label": "circle", "strokes": [[[1, 2, 0], [3, 4, 10]]]}
+    kept = parse_line(orjson.dumps({**base, "source": "synthetic", "created_at": "2026-06-01T12:00:00+02:00"}),
+                      SHAPES, max_line_bytes=10_000)
+    noted = parse_line(orjson.dumps({**base, "source": "SkxPhan/dollar:s02/arrow01.xml", "created_at": "2026-06-01"}),
+                       SHAPES, max_line_bytes=10_000)
+    assert kept.source == "synthetic" and kept.created_at is not None
+    assert kept.created_at.isoformat() == "2026-06-01T10:00:00+00:00"
+    assert noted.source is None and noted.created_at is not None and noted.created_at.isoformat().startswith("2026-06-01")
+    for bad in ("yesterday", 12, "2999-01-01T00:00:00Z"):
+        with pytest.raises(LineError) as error:
+            parse_line(orjson.dumps({**base, "created_at": bad}), SHAPES, max_line_bytes=10_000)
+        assert error.value.field == "created_at"
+
+
 def test_the_same_strokes_hash_alike_in_either_format() -> None:
     ndjson = parse_line(b'{"label": "line", "strokes": [[[0, 1, 0], [2.0, 3, 4]]]}', SHAPES, 10_000)
     quickdraw = parse_line(b'{"word": "line", "drawing": [[[0.0, 2], [1, 3], [0, 4.0]]]}', SHAPES, 10_000)

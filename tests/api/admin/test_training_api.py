@@ -48,7 +48,7 @@ async def test_the_same_config_twice_answers_the_first_job_and_a_new_config_a_ne
         "epochs": 3, "shapes": ["circle", "square"], "minQuality": 0.0, "includeSynthetic": True,
         "includeFlagged": False, "seed": None, "activate": False,
     }
-    assert job["progress"] == {"epochs": [], "cancelRequested": False}
+    assert job["progress"] == {"epochs": [], "cancelRequested": False, "notActivated": None}
     assert (again.status_code, again.json()["id"]) == (200, job["id"])
     assert other.status_code == 201 and other.json()["id"] != job["id"]
     assert len(await _audit(admin_client, "training.start")) == 2
