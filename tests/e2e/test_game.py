@@ -74,6 +74,31 @@ def test_a_drawing_made_with_a_finger_is_stored_as_a_touch_drawing(touch_page: P
     assert stored.json()["strokeData"]["device"] == "touch"
 
 
+def test_enter_after_clicking_undo_submits_the_drawing_instead_of_undoing_again(page: Page, server: Server) -> None:
+    shape = _open_game(page)
+    outline = outline_for(shape["id"])
+    draw_with_mouse(page, outline)
+    draw_with_mouse(page, outline)
+    canvas = page.get_by_label("Drawing canvas")
+    expect(canvas).to_have_attribute("data-strokes", str(2 * len(outline)))
+    undo = page.get_by_role("button", name="Undo")
+    undo.click()
+    expect(canvas).to_have_attribute("data-strokes", str(2 * len(outline) - 1))
+    draw_with_mouse(page, outline)  # drawing does not take the focus from Undo
+    kept = 3 * len(outline) - 1
+    expect(canvas).to_have_attribute("data-strokes", str(kept))
+    expect(undo).to_be_focused()
+
+    with page.expect_response(lambda r: r.url.endswith("/api/drawings") and r.request.method == "POST") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 201, answer.value.text()
+    _past_the_models_doubt(page)
+    expect(page.get_by_role("status", name="Drawing saved")).to_be_visible()
+    with server.admin_api() as admin:
+        stored = admin.get(f"/api/admin/drawings/{answer.value.json()['id']}")
+    assert stored.json()["strokeCount"] == kept
+
+
 @contextmanager
 def _blob_store_down(server: Server) -> Iterator[None]:
     """The embedded blob store's folder replaced by a file: every write fails, even as root."""

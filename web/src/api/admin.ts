@@ -158,7 +158,8 @@ export interface TrainingJob {
   /** The canonical config: defaults filled in, shapes spelled out and sorted; the optional filters only when set. */
   config: Required<Omit<TrainingConfig, OptionalFilter>> & Pick<TrainingConfig, OptionalFilter>;
   configHash: string;
-  progress: { epochs: EpochProgress[]; cancelRequested: boolean };
+  /** `notActivated`: why the trained model was not made active although the job asked (or it was the first). */
+  progress: { epochs: EpochProgress[]; cancelRequested: boolean; notActivated?: string | null };
   attempts: number;
   error: string | null;
   modelId: string | null;

@@ -8,10 +8,12 @@ export interface DrawingToolbarProps {
   children?: ReactNode;
 }
 
-/** Undo and Clear, with the page's main action beside them. */
+/** Undo and Clear, with the page's main action beside them. Enter on any of them means the
+ * page's Enter shortcut (submit), never "press the focused button again"; Tab and Space work
+ * as usual (`DRAWING_CONTROLS` in useDrawingShortcuts). */
 export function DrawingToolbar({ onUndo, onClear, canEdit, children }: DrawingToolbarProps) {
   return (
-    <div className="toolbar" role="group" aria-label="Drawing tools">
+    <div className="toolbar" role="group" aria-label="Drawing tools" data-drawing-controls="">
       <button type="button" className="button button--quiet" onClick={onUndo} disabled={!canEdit} aria-keyshortcuts="Control+Z Meta+Z">
         Undo
       </button>

@@ -10,6 +10,11 @@ export interface DrawingShortcuts {
   enabled?: boolean;
 }
 
+/** Marks a drawing's controls (Undo, Clear, Submit…): Enter on any of them submits. A clicked
+ * button keeps the focus, and the browser would otherwise answer the next Enter by pressing
+ * it again — Undo after Undo, wiping the drawing. Space still presses the focused control. */
+export const DRAWING_CONTROLS = "[data-drawing-controls]";
+
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
@@ -27,8 +32,9 @@ export function useDrawingShortcuts(shortcuts: DrawingShortcuts): void {
       if (event.defaultPrevented || isEditable(event.target)) return;
       const { onSubmit, onUndo, onClear } = latest.current;
       if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
-        // A focused button or link already answers Enter with a click.
-        if (event.target instanceof HTMLElement && event.target.closest("button, a")) return;
+        // Other buttons and links (Retry, a page link) answer Enter with their own click.
+        const control = event.target instanceof Element ? event.target.closest("button, a") : null;
+        if (control && !control.closest(DRAWING_CONTROLS)) return;
         if (!onSubmit) return;
         event.preventDefault();
         onSubmit();

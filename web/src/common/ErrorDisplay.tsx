@@ -17,6 +17,16 @@ function AlertIcon() {
   );
 }
 
+/** A Retry-After wait as a person reads it: "5 s", "15 minutes", "2 hours" (rounded up, so
+ * nobody is told to come back too soon). */
+export function formatWait(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  if (whole <= 90) return `${whole} s`;
+  const minutes = Math.ceil(whole / 60);
+  if (minutes <= 90) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
+
 export function ErrorDisplay({ error, onRetry, title, retrying = false }: ErrorDisplayProps) {
   if (!error) return null;
   const showRetry = error.retryable && onRetry !== undefined;
@@ -36,7 +46,7 @@ export function ErrorDisplay({ error, onRetry, title, retrying = false }: ErrorD
           </ul>
         )}
         {error.retryable && error.retryAfter !== undefined && (
-          <p className="error-display__hint">Try again in {error.retryAfter} s.</p>
+          <p className="error-display__hint">Try again in {formatWait(error.retryAfter)}.</p>
         )}
         {error.requestId && <p className="error-display__request">Request {error.requestId}</p>}
       </div>

@@ -90,4 +90,43 @@ describe("GamePage", () => {
     await waitFor(() => expect(canvas).toHaveAttribute("data-strokes", "0"));
     expect(screen.getByRole("button", { name: "Undo" })).toBeDisabled();
   });
+
+  it("submits on Enter after Undo was clicked, and Space still presses the focused tool", async () => {
+    const fetchMock = stubApi([() => json(201, created)]);
+    render(<GamePage />);
+    await screen.findByRole("heading", { name: "Draw a circle" });
+    const canvas = screen.getByLabelText("Drawing canvas");
+    drawStroke(canvas, [[10, 10], [20, 20]]);
+    drawStroke(canvas, [[30, 30], [40, 40]]);
+    drawStroke(canvas, [[50, 50], [60, 60]]);
+    const undo = screen.getByRole("button", { name: "Undo" });
+    await userEvent.click(undo);
+    expect(undo).toHaveFocus();
+    expect(canvas).toHaveAttribute("data-strokes", "2");
+
+    await userEvent.keyboard(" ");
+    expect(canvas).toHaveAttribute("data-strokes", "1");
+    await userEvent.keyboard("{Enter}");
+
+    expect(await screen.findByRole("heading", { name: "Draw a triangle" })).toBeInTheDocument();
+    const posts = fetchMock.mock.calls.filter(([url]) => url === "/api/drawings") as unknown as Array<[string, RequestInit]>;
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0][1].body as string).strokeData.strokes).toHaveLength(1);
+  });
+
+  it("keeps Enter on a button outside the drawing tools for that button", async () => {
+    const fetchMock = stubApi([
+      () => json(503, { error: "SERVICE_UNAVAILABLE", message: "Storage is down", requestId: "r", retryAfter: 2 }),
+      () => json(201, created),
+    ]);
+    render(<GamePage />);
+    await screen.findByRole("heading", { name: "Draw a circle" });
+    drawStroke(screen.getByLabelText("Drawing canvas"), [[10, 10], [50, 50]]);
+    await userEvent.keyboard("{Enter}");
+    screen.getByRole("button", { name: "Retry" }).focus();
+    await userEvent.keyboard("{Enter}");
+
+    await screen.findByRole("heading", { name: "Draw a triangle" });
+    expect(fetchMock.mock.calls.filter(([url]) => url === "/api/drawings")).toHaveLength(2);
+  });
 });

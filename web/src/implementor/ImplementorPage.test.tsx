@@ -14,19 +14,21 @@ describe("ImplementorPage", () => {
     vi.stubGlobal(
       "fetch",
       vi.fn(async (url: string) =>
-        url === "/api/inference/model/info"
+        url === "/api/shapes"
+          ? json(200, [{ id: "square", name: "Square", closed: true }, { id: "check", name: "Check mark", closed: false }])
+          : url === "/api/inference/model/info"
           ? json(200, {
               id: "m",
               version: 3,
               accuracy: 0.915,
               loadedAt: "2025-01-01T00:00:00Z",
-              classes: ["circle", "square"],
+              classes: ["check", "circle", "square"],
               evaluations: [{ evalSet: "dollar1", accuracy: 0.934, drawings: 2100, perClass: {}, evaluatedAt: "2025-01-02T00:00:00Z" }],
             })
           : json(200, {
-              shape: "square",
+              shape: "check",
               confidence: 0.7,
-              allPredictions: [{ shape: "square", confidence: 0.7 }, { shape: "circle", confidence: 0.3 }],
+              allPredictions: [{ shape: "check", confidence: 0.7 }, { shape: "circle", confidence: 0.3 }],
               inferenceTimeMs: 1.2,
               modelVersion: 3,
             }),
@@ -36,9 +38,11 @@ describe("ImplementorPage", () => {
     expect(await screen.findByText("Model v3")).toBeInTheDocument();
     expect(screen.getByText("91.5% accuracy")).toBeInTheDocument();
     expect(screen.getByText("93.4% on dollar1")).toBeInTheDocument(); // real drawings, beside validation
+    expect(await screen.findByTitle("Check mark, circle, Square")).toHaveTextContent("3 shapes");
     drawStroke(screen.getByLabelText("Drawing canvas"), [[10, 10], [60, 10], [60, 60]]);
     await userEvent.click(screen.getByRole("button", { name: "Classify" }));
-    expect(await screen.findByRole("meter", { name: "Confidence in square" })).toHaveAttribute("aria-valuenow", "70");
+    expect(await screen.findByRole("meter", { name: "Confidence in Check mark" })).toHaveAttribute("aria-valuenow", "70");
+    expect(screen.getByRole("list", { name: "All predictions" })).toHaveTextContent("Check mark70%circle30%");
   });
 
   it("says clearly when no model is loaded", async () => {

@@ -1,8 +1,10 @@
+import { listShapes } from "../api/collection";
 import { DrawingToolbar } from "../canvas/DrawingToolbar";
 import { PostItCanvas } from "../canvas/PostItCanvas";
 import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
 import { useStrokeCapture } from "../canvas/useStrokeCapture";
 import { ErrorDisplay } from "../common/ErrorDisplay";
+import { useShapeNames } from "../common/shapeNames";
 import { Link } from "../router/router";
 import { ModelBadge } from "./ModelBadge";
 import { PredictionDisplay } from "./PredictionDisplay";
@@ -18,6 +20,7 @@ const curlExample = (origin: string) => `curl -X POST ${origin}/api/inference/cl
 /** For developers calling the model: draw, classify, and see what the API answers. */
 export default function ImplementorPage() {
   const model = useModelInfo();
+  const names = useShapeNames(listShapes);
   const capture = useStrokeCapture();
   const { state, classify, reset } = useClassify();
   const busy = state.status === "classifying";
@@ -37,7 +40,7 @@ export default function ImplementorPage() {
     <main className="page implementor">
       <header className="implementor__header">
         <h1>Try the model</h1>
-        <ModelBadge state={model.state} onReload={model.reload} />
+        <ModelBadge state={model.state} onReload={model.reload} names={names} />
       </header>
       <PostItCanvas capture={capture} placeholder="Draw any shape" />
       <DrawingToolbar onUndo={capture.undo} onClear={clear} canEdit={!capture.isEmpty && !busy}>
@@ -45,7 +48,7 @@ export default function ImplementorPage() {
           Classify
         </button>
       </DrawingToolbar>
-      {state.status === "done" && <PredictionDisplay classification={state.classification} strokeData={state.strokeData} />}
+      {state.status === "done" && <PredictionDisplay classification={state.classification} strokeData={state.strokeData} names={names} />}
       {state.status === "error" && (
         <ErrorDisplay
           error={state.error}

@@ -1,14 +1,17 @@
 import { ErrorDisplay } from "../common/ErrorDisplay";
+import { shapeName, type ShapeNames } from "../common/shapeNames";
 import type { ModelInfoState } from "./useModelInfo";
 
 export interface ModelBadgeProps {
   state: ModelInfoState;
   onReload: () => void;
+  /** Shown in place of the ids where known. */
+  names?: ShapeNames;
 }
 
 /** Which model answers: version, validation accuracy and its accuracy on each evaluation
  * set of real drawings (named), or why none answers. */
-export function ModelBadge({ state, onReload }: ModelBadgeProps) {
+export function ModelBadge({ state, onReload, names }: ModelBadgeProps) {
   switch (state.status) {
     case "loading":
       return <p className="model-badge model-badge--loading">Checking the model…</p>;
@@ -27,7 +30,9 @@ export function ModelBadge({ state, onReload }: ModelBadgeProps) {
               {(evaluation.accuracy * 100).toFixed(1)}% on {evaluation.evalSet}
             </span>
           ))}
-          <span className="model-badge__classes">{info.classes.length} shapes</span>
+          <span className="model-badge__classes" title={info.classes.map((id) => shapeName(names, id)).join(", ")}>
+            {info.classes.length} shapes
+          </span>
         </p>
       );
     }

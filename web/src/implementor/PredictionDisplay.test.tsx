@@ -38,6 +38,14 @@ describe("PredictionDisplay", () => {
     expect(within(rows[2]).getByRole("meter", { name: "square" })).toHaveAttribute("aria-valuenow", "2.1");
   });
 
+  it("shows the shapes' names where known, and the id of a shape it does not know", () => {
+    const names = new Map([["circle", "Circle"], ["triangle", "Triangle"]]);
+    render(<PredictionDisplay classification={classification} strokeData={strokeData} names={names} />);
+    expect(screen.getByRole("meter", { name: "Confidence in Circle" })).toHaveAttribute("aria-valuenow", "87.4");
+    const rows = within(screen.getByRole("list", { name: "All predictions" })).getAllByRole("listitem");
+    expect(rows.map((row) => row.textContent)).toEqual(["Circle87.4%", "Triangle10.5%", "square2.1%"]);
+  });
+
   it("shows a thumbnail of the strokes, the inference time and the model version", () => {
     render(<PredictionDisplay classification={classification} strokeData={strokeData} />);
     expect(screen.getByRole("img", { name: "Classified drawing" })).toBeInTheDocument();

@@ -1,4 +1,4 @@
-import { formatNumber, niceMax, ticks } from "./scale";
+import { axisLabels, niceMax, ticks } from "./scale";
 
 export interface Column {
   label: string;
@@ -27,15 +27,17 @@ export function ColumnChart({ title, columns, labelEvery = 1 }: ColumnChartProps
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const slot = plotWidth / Math.max(columns.length, 1);
   const y = (value: number) => TOP + plotHeight - (value / max) * plotHeight;
+  const yTicks = ticks(max);
+  const yLabels = axisLabels(yTicks);
   return (
     <figure className="chart">
       <figcaption className="chart__title">{title}</figcaption>
       <svg className="chart__svg" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
-        {ticks(max).map((tick) => (
+        {yTicks.map((tick, i) => (
           <g key={tick}>
             <line x1={LEFT} x2={WIDTH - 4} y1={y(tick)} y2={y(tick)} className="chart__grid" />
             <text x={LEFT - 4} y={y(tick)} className="chart__axis" textAnchor="end" dominantBaseline="middle">
-              {formatNumber(tick)}
+              {yLabels[i]}
             </text>
           </g>
         ))}

@@ -1,4 +1,4 @@
-import { formatNumber, niceMax, SERIES_COLORS, ticks } from "./scale";
+import { axisLabels, formatNumber, integerTicks, niceMax, SERIES_COLORS, ticks } from "./scale";
 
 export interface Series {
   name: string;
@@ -11,8 +11,9 @@ export interface LineChartProps {
   /** The top of the y axis; rounded up from the data when left out. */
   yMax?: number;
   xLabel?: string;
+  /** For a point's tooltip. */
   formatY?: (value: number) => string;
-  /** For the y axis labels; `formatY` when left out. */
+  /** For the y axis labels; numbers with the same decimals (`axisLabels`) when left out. */
   formatTick?: (value: number) => string;
 }
 
@@ -24,7 +25,7 @@ const TOP = 8;
 const RIGHT = 10;
 
 /** Lines over an integer x axis (epochs), with a legend. */
-export function LineChart({ title, series, yMax, xLabel, formatY = formatNumber, formatTick = formatY }: LineChartProps) {
+export function LineChart({ title, series, yMax, xLabel, formatY = formatNumber, formatTick }: LineChartProps) {
   const all = series.flatMap((line) => line.points);
   const top = yMax ?? niceMax(Math.max(0, ...all.map((point) => point.y)));
   const xEnd = Math.max(2, ...all.map((point) => point.x));
@@ -32,16 +33,18 @@ export function LineChart({ title, series, yMax, xLabel, formatY = formatNumber,
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const sx = (x: number) => LEFT + ((x - 1) / (xEnd - 1)) * plotWidth;
   const sy = (y: number) => TOP + plotHeight - (Math.min(Math.max(y, 0), top) / top) * plotHeight;
-  const xTicks = Array.from(new Set(ticks(xEnd - 1, Math.min(xEnd - 1, 5)).map((t) => Math.round(t + 1))));
+  const xTicks = integerTicks(1, xEnd);
+  const yTicks = ticks(top);
+  const yLabels = formatTick ? yTicks.map(formatTick) : axisLabels(yTicks);
   return (
     <figure className="chart">
       <figcaption className="chart__title">{title}</figcaption>
       <svg className="chart__svg" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
-        {ticks(top).map((tick) => (
+        {yTicks.map((tick, i) => (
           <g key={tick}>
             <line x1={LEFT} x2={WIDTH - RIGHT} y1={sy(tick)} y2={sy(tick)} className="chart__grid" />
             <text x={LEFT - 4} y={sy(tick)} className="chart__axis" textAnchor="end" dominantBaseline="middle">
-              {formatTick(tick)}
+              {yLabels[i]}
             </text>
           </g>
         ))}

@@ -21,6 +21,41 @@ export function ticks(max: number, count = stepsFor(max)): number[] {
   return Array.from({ length: count + 1 }, (_, i) => (max * i) / count);
 }
 
+/** Whole numbers from `first` to `last` to label an axis of counts (epochs): every one when
+ * there are at most `maxCount`, else the multiples of the smallest round step (1, 2, 5, 10,
+ * 20, 50…) that leaves at most `maxCount` labels. Evenly spaced either way. */
+export function integerTicks(first: number, last: number, maxCount = 10): number[] {
+  const from = Math.ceil(first);
+  const to = Math.floor(last);
+  if (to < from) return [];
+  const count = (step: number) => Math.floor(to / step) - Math.ceil(from / step) + 1;
+  let step = 1;
+  for (let power = 1; count(step) > maxCount; power *= 10) {
+    step = [1, 2, 5].map((m) => m * power).find((candidate) => count(candidate) <= maxCount) ?? 10 * power;
+  }
+  if (step === 1) return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const start = Math.ceil(from / step) * step;
+  return Array.from({ length: count(step) }, (_, i) => start + i * step);
+}
+
+/** The fewest decimals (up to `max`) that write `value` exactly. */
+function decimalsOf(value: number, max = 3): number {
+  for (let decimals = 0; decimals < max; decimals++) {
+    if (Math.abs(Number(value.toFixed(decimals)) - value) < 1e-9) return decimals;
+  }
+  return max;
+}
+
+/** Labels for one axis's ticks, all with the same number of decimals ("0.0", "0.5", "1.0",
+ * not "0", "0.50", "1"); from 10,000 up in thousands ("5k", "10k"). */
+export function axisLabels(values: readonly number[]): string[] {
+  const thousands = values.some((value) => Math.abs(value) >= 10_000);
+  const scaled = values.map((value) => (thousands ? value / 1000 : value));
+  const decimals = Math.max(0, ...scaled.map((value) => decimalsOf(value)));
+  return scaled.map((value) => (value === 0 ? (0).toFixed(decimals) : `${value.toFixed(decimals)}${thousands ? "k" : ""}`));
+}
+
+/** One value on its own (a bar's total, a tooltip); axes use `axisLabels`. */
 export function formatNumber(value: number): string {
   if (Math.abs(value) >= 10_000) return `${Math.round(value / 1000)}k`;
   if (Number.isInteger(value)) return String(value);

@@ -4,6 +4,7 @@ import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
 import { formatWholePercent } from "../charts/scale";
 import { DrawingReplay } from "./DrawingReplay";
+import { lastListPath } from "./listSearch";
 import { useDrawingDetail } from "./useDrawingDetail";
 import { DEFAULT_FLAG_REASON } from "./useDrawingList";
 
@@ -46,9 +47,10 @@ export function DrawingDetailPage({ id }: { id: string }) {
   const { drawing } = detail;
   const [reason, setReason] = useState(DEFAULT_FLAG_REASON);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  // Back to the list as it was left: its filters, sort and page.
   const back = (
     <p>
-      <Link to="/admin/drawings">← All drawings</Link>
+      <Link to={lastListPath()}>← All drawings</Link>
     </p>
   );
 

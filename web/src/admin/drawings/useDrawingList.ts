@@ -1,40 +1,56 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { toApiError, type ApiError } from "../../api/client";
 import { flagDrawings, listDrawings, type DrawingQuery } from "../../api/admin";
+import { navigate, useSearch } from "../../router/router";
 import { useApiResource } from "../useApiResource";
+import { DRAWINGS_PATH, formatListSearch, parseListSearch, rememberListSearch, type DrawingListState } from "./listSearch";
 
 export const PAGE_SIZE = 24;
 export const DEFAULT_FLAG_REASON = "Flagged in review";
 
-/** The drawing list: filters, cursor pages (a stack, for Previous), selection, bulk flag. */
+/** Filters and page live in the URL (listSearch.ts); each change replaces the history entry,
+ * so Back leaves the list rather than stepping through every filter tried. */
+function show(state: DrawingListState): void {
+  navigate(`${DRAWINGS_PATH}${formatListSearch(state)}`, { replace: true });
+}
+
+/** The drawing list: filters and cursor pages (a stack, for Previous) from the URL, selection,
+ * bulk flag. */
 export function useDrawingList() {
-  const [query, setQueryState] = useState<DrawingQuery>({});
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const search = useSearch();
+  const { query, cursors } = useMemo(() => parseListSearch(search), [search]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [flagging, setFlagging] = useState(false);
   const [flagError, setFlagError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  useEffect(() => rememberListSearch(formatListSearch({ query, cursors })), [query, cursors]);
+
   const cursor = cursors[cursors.length - 1];
   const queryKey = JSON.stringify(query);
+  // Other filters, however they came (the form, the menu's plain "Drawings" link): a new
+  // selection. Set while rendering, React's way of resetting state on a changed input.
+  const [selectionKey, setSelectionKey] = useState(queryKey);
+  if (selectionKey !== queryKey) {
+    setSelectionKey(queryKey);
+    setSelected(new Set());
+    setNotice(null);
+  }
   const load = useCallback(
     (signal: AbortSignal) => listDrawings({ ...(JSON.parse(queryKey) as DrawingQuery), limit: PAGE_SIZE, cursor }, signal),
     [queryKey, cursor],
   );
   const page = useApiResource(load);
 
-  const setQuery = useCallback((next: DrawingQuery) => {
-    setQueryState(next);
-    setCursors([undefined]);
-    setSelected(new Set());
-    setNotice(null);
-  }, []);
+  const setQuery = useCallback((next: DrawingQuery) => show({ query: next, cursors: [] }), []);
 
+  const nextCursor = page.data?.nextCursor;
   const next = useCallback(() => {
-    const nextCursor = page.data?.nextCursor;
-    if (nextCursor) setCursors((stack) => [...stack, nextCursor]);
-  }, [page.data]);
-  const previous = useCallback(() => setCursors((stack) => (stack.length > 1 ? stack.slice(0, -1) : stack)), []);
+    if (nextCursor) show({ query, cursors: [...cursors, nextCursor] });
+  }, [query, cursors, nextCursor]);
+  const previous = useCallback(() => {
+    if (cursors.length > 0) show({ query, cursors: cursors.slice(0, -1) });
+  }, [query, cursors]);
 
   const toggle = useCallback((id: string) => {
     setSelected((current) => {
@@ -78,7 +94,7 @@ export function useDrawingList() {
     query,
     setQuery,
     page,
-    pageNumber: cursors.length,
+    pageNumber: cursors.length + 1,
     next,
     previous,
     selected,

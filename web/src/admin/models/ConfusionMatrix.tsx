@@ -1,7 +1,11 @@
+import { shapeName, type ShapeNames } from "../../common/shapeNames";
+
 export interface ConfusionMatrixProps {
   classes: string[];
   /** matrix[true][predicted], counts. */
   matrix: number[][];
+  /** Shown in place of the ids where known. */
+  names?: ShapeNames;
 }
 
 const CELL = 28;
@@ -11,8 +15,9 @@ const OVERHANG = 48;
 
 /** Each row is shaded against its own total, so a rare class's mistakes show as clearly as
  * a common one's; the diagonal (right answers) is blue, the rest red. */
-export function ConfusionMatrix({ classes, matrix }: ConfusionMatrixProps) {
+export function ConfusionMatrix({ classes, matrix, names }: ConfusionMatrixProps) {
   const size = classes.length;
+  const labels = classes.map((id) => shapeName(names, id));
   const width = LABEL + size * CELL + OVERHANG;
   const height = LABEL + size * CELL;
   return (
@@ -26,26 +31,28 @@ export function ConfusionMatrix({ classes, matrix }: ConfusionMatrixProps) {
           role="img"
           aria-label={`Confusion matrix of ${size} shapes`}
         >
-          {classes.map((name, j) => (
-            <text key={`col-${name}`} className="chart__axis" transform={`translate(${LABEL + j * CELL + CELL / 2},${LABEL - 6}) rotate(-60)`}>
-              {name}
+          {classes.map((id, j) => (
+            <text key={`col-${id}`} className="chart__axis" transform={`translate(${LABEL + j * CELL + CELL / 2},${LABEL - 6}) rotate(-60)`}>
+              {labels[j]}
             </text>
           ))}
-          {classes.map((trueName, i) => {
+          {classes.map((trueId, i) => {
+            const trueName = labels[i];
             const row = matrix[i] ?? [];
             const total = row.reduce((sum, n) => sum + n, 0);
             return (
-              <g key={`row-${trueName}`}>
+              <g key={`row-${trueId}`}>
                 <text x={LABEL - 6} y={LABEL + i * CELL + CELL / 2} className="chart__axis" textAnchor="end" dominantBaseline="middle">
                   {trueName}
                 </text>
-                {classes.map((predicted, j) => {
+                {classes.map((predictedId, j) => {
+                  const predicted = labels[j];
                   const count = row[j] ?? 0;
                   const share = total ? count / total : 0;
                   const hue = i === j ? 215 : 4;
                   const fill = count === 0 ? "#f4f4f1" : `hsl(${hue} 70% ${Math.round(92 - share * 50)}%)`;
                   return (
-                    <g key={predicted} data-testid="confusion-cell" data-count={count}>
+                    <g key={predictedId} data-testid="confusion-cell" data-count={count}>
                       <title>{`${trueName} drawn, ${predicted} predicted: ${count}`}</title>
                       <rect x={LABEL + j * CELL} y={LABEL + i * CELL} width={CELL - 1} height={CELL - 1} fill={fill} />
                       {count > 0 && (

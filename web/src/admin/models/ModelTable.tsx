@@ -1,6 +1,7 @@
 import type { ModelVersion } from "../../api/admin";
 import { formatPercent } from "../charts/scale";
 import { evalSetNames } from "./EvalSetChart";
+import { modelRowId } from "./modelLinks";
 
 export interface ModelTableProps {
   models: ModelVersion[];
@@ -37,7 +38,12 @@ export function ModelTable({ models, selectedId, activating, rescoring, onSelect
         </thead>
         <tbody>
           {models.map((model) => (
-            <tr key={model.id} className={model.id === selectedId ? "is-selected" : undefined}>
+            <tr
+              key={model.id}
+              id={modelRowId(model.id)}
+              className={model.id === selectedId ? "is-selected" : undefined}
+              aria-current={model.id === selectedId ? "true" : undefined}
+            >
               <th scope="row">
                 <button type="button" className="admin-linkish" onClick={() => onSelect(model.id)} aria-pressed={model.id === selectedId}>
                   v{model.version}

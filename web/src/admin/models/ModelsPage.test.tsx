@@ -1,6 +1,6 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mockFetch } from "../test/mockFetch";
 import { ModelsPage } from "./ModelsPage";
 
@@ -29,7 +29,49 @@ const model = (version: number, accuracy: number, evaluations: unknown[]) => ({
 
 const SET = { name: "dollar1", drawings: 2100, shapes: ["circle", "square"], createdAt: "2026-01-01T00:00:00Z" };
 
+const scrollIntoView = Element.prototype.scrollIntoView;
+afterEach(() => {
+  window.history.replaceState(null, "", "/");
+  Element.prototype.scrollIntoView = scrollIntoView;
+});
+
 describe("ModelsPage", () => {
+  it("shows the model a link names, its row in view and picked, with shape names in its tables", async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this);
+    });
+    window.history.replaceState(null, "", "/admin/models?model=m1");
+    const trained = {
+      ...model(1, 0.98, []),
+      classes: ["check", "circle"],
+      metrics: {
+        per_class: { check: { precision: 0.9, recall: 0.8, support: 10 }, circle: { precision: 1, recall: 1, support: 12 } },
+        confusion_matrix: [[8, 2], [0, 12]],
+      },
+    };
+    mockFetch({
+      "GET /api/admin/models": { status: 200, body: [model(2, 0.996, []), trained] },
+      "GET /api/admin/eval-sets": { status: 200, body: [] },
+      "GET /api/admin/shapes": { status: 200, body: [{ id: "check", name: "Check mark" }] },
+    });
+    render(<ModelsPage />);
+
+    const detail = await screen.findByRole("article", { name: "Model version 1" });
+    const row = screen.getByRole("row", { name: /v1/ });
+    expect(row).toHaveAttribute("aria-current", "true");
+    expect(scrolled).toEqual([row]);
+    const perClass = within(detail).getByRole("table", { name: "Per class (validation set)" });
+    expect(await within(perClass).findByRole("rowheader", { name: "Check mark" })).toBeInTheDocument();
+    expect(within(perClass).getByRole("rowheader", { name: "circle" })).toBeInTheDocument(); // no name known
+    expect(within(detail).getByRole("img", { name: "Confusion matrix of 2 shapes" })).toHaveTextContent("Check mark");
+
+    await userEvent.click(screen.getByRole("button", { name: "v2" }));
+    expect(window.location.search).toBe("?model=m2");
+    expect(await screen.findByRole("article", { name: "Model version 2" })).toBeInTheDocument();
+    expect(scrolled).toHaveLength(1);
+  });
+
   it("shows each set's accuracy beside validation accuracy, across versions", async () => {
     mockFetch({
       "GET /api/admin/models": { status: 200, body: [model(2, 0.996, [evaluation(0.934)]), model(1, 0.98, [evaluation(0.9)])] },

@@ -1,9 +1,13 @@
-import { useState } from "react";
+import { useEffect, useRef } from "react";
+import { listShapes } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
+import { useShapeNames } from "../../common/shapeNames";
+import { navigate, useSearch } from "../../router/router";
 import { formatPercent } from "../charts/scale";
 import { ConfusionMatrix } from "./ConfusionMatrix";
 import { EvalSetChart } from "./EvalSetChart";
 import { EvalSetsSection } from "./EvalSetsSection";
+import { modelPath, modelRowId } from "./modelLinks";
 import { ModelTable } from "./ModelTable";
 import { PerClassTable } from "./PerClassTable";
 import { useEvalSets } from "./useEvalSets";
@@ -12,8 +16,21 @@ import { useModels } from "./useModels";
 export function ModelsPage() {
   const { models, error, reload, activate, activating, rescore, rescoring, actionError } = useModels();
   const evalSets = useEvalSets(reload);
-  const [chosen, setChosen] = useState<string | undefined>(undefined);
-  const selected = models?.find((m) => m.id === chosen) ?? models?.find((m) => m.active) ?? models?.[0];
+  const names = useShapeNames(listShapes);
+  // The model shown is in the URL, so a job's link, a reload and Back show the same one.
+  const chosen = new URLSearchParams(useSearch()).get("model") ?? undefined;
+  const linked = models?.find((m) => m.id === chosen);
+  const selected = linked ?? models?.find((m) => m.active) ?? models?.[0];
+  const choose = (id: string) => navigate(modelPath(id), { replace: true });
+
+  // Bring the row a link named into view, once: a row picked here is in view already.
+  const scrolled = useRef(false);
+  const linkedId = linked?.id;
+  useEffect(() => {
+    if (!linkedId || scrolled.current) return;
+    scrolled.current = true;
+    document.getElementById(modelRowId(linkedId))?.scrollIntoView?.({ block: "nearest" });
+  }, [linkedId]);
 
   return (
     <section className="admin-section">
@@ -22,13 +39,14 @@ export function ModelsPage() {
       <ErrorDisplay error={actionError} title="The model was not changed." />
       {!models && !error && <p className="admin-muted">Loading…</p>}
       {models && models.length === 0 && <p>No model has been trained yet; start one on the Training page.</p>}
+      {models && chosen && !linked && <p className="admin-hint admin-hint--warn">That model is no longer listed; showing {selected ? `version ${selected.version}` : "none"}.</p>}
       {models && models.length > 0 && (
         <ModelTable
           models={models}
           selectedId={selected?.id}
           activating={activating}
           rescoring={rescoring}
-          onSelect={setChosen}
+          onSelect={choose}
           onActivate={(id) => void activate(id)}
           onRescore={(id) => void rescore(id)}
         />
@@ -54,8 +72,8 @@ export function ModelsPage() {
               ))}
             </ul>
           )}
-          {selected.metrics.per_class && <PerClassTable classes={selected.classes} perClass={selected.metrics.per_class} />}
-          {selected.metrics.confusion_matrix && <ConfusionMatrix classes={selected.classes} matrix={selected.metrics.confusion_matrix} />}
+          {selected.metrics.per_class && <PerClassTable classes={selected.classes} perClass={selected.metrics.per_class} names={names} />}
+          {selected.metrics.confusion_matrix && <ConfusionMatrix classes={selected.classes} matrix={selected.metrics.confusion_matrix} names={names} />}
         </article>
       )}
       <EvalSetsSection

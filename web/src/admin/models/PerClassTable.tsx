@@ -1,7 +1,15 @@
 import type { ClassMetrics } from "../../api/admin";
+import { shapeName, type ShapeNames } from "../../common/shapeNames";
 import { formatPercent } from "../charts/scale";
 
-export function PerClassTable({ classes, perClass }: { classes: string[]; perClass: Record<string, ClassMetrics> }) {
+export interface PerClassTableProps {
+  classes: string[];
+  perClass: Record<string, ClassMetrics>;
+  /** Shown in place of the ids where known. */
+  names?: ShapeNames;
+}
+
+export function PerClassTable({ classes, perClass, names }: PerClassTableProps) {
   return (
     <div className="admin-scroll">
       <table className="admin-table">
@@ -15,11 +23,11 @@ export function PerClassTable({ classes, perClass }: { classes: string[]; perCla
           </tr>
         </thead>
         <tbody>
-          {classes.map((name) => {
-            const metrics = perClass[name];
+          {classes.map((id) => {
+            const metrics = perClass[id];
             return (
-              <tr key={name}>
-                <th scope="row">{name}</th>
+              <tr key={id}>
+                <th scope="row">{shapeName(names, id)}</th>
                 <td>{metrics ? formatPercent(metrics.precision) : "—"}</td>
                 <td>{metrics ? formatPercent(metrics.recall) : "—"}</td>
                 <td>{metrics ? metrics.support : "—"}</td>

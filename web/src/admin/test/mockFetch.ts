@@ -4,6 +4,8 @@ import { vi } from "vitest";
 export interface Call {
   method: string;
   path: string;
+  /** The query string, "?a=1" or "". */
+  search: string;
   headers: Headers;
   body: unknown;
   credentials: RequestCredentials | undefined;
@@ -26,6 +28,7 @@ export function mockFetch(routes: Record<string, Reply>) {
     const call: Call = {
       method,
       path: url.pathname,
+      search: url.search,
       headers: new Headers(init.headers),
       body: typeof init.body === "string" ? JSON.parse(init.body) : init.body,
       credentials: init.credentials,

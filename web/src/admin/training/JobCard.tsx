@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { TrainingJob } from "../../api/admin";
 import { Link } from "../../router/router";
 import { formatPercent } from "../charts/scale";
+import { modelPath } from "../models/modelLinks";
 import { EpochCharts } from "./EpochCharts";
 import { isActiveJob } from "./trainingConfig";
 
@@ -66,9 +67,12 @@ export function JobCard({ job, cancelling, onCancel, open = false }: JobCardProp
         {last && ` · loss ${last.loss.toFixed(3)} · train ${formatPercent(last.trainAccuracy)} · validation ${formatPercent(last.validationAccuracy)}`}
       </p>
       {job.error && <p className="admin-hint admin-hint--warn">{job.error}</p>}
+      {job.progress.notActivated && (
+        <p className="admin-hint admin-hint--warn">Not made active: {job.progress.notActivated}</p>
+      )}
       {job.modelId && (
         <p>
-          <Link to="/admin/models">Trained model</Link>
+          <Link to={modelPath(job.modelId)}>Trained model</Link>
         </p>
       )}
       {epochs.length > 0 && (

@@ -7,6 +7,22 @@ import { isActiveJob } from "./trainingConfig";
 export const POLL_MS = 2000;
 const JOBS_SHOWN = 20;
 
+export interface StartedJob {
+  job: api.TrainingJob;
+  /** False when the server answered with an unfinished job of the same config. */
+  created: boolean;
+}
+
+/** What became of the job just started, as the latest list tells, while it is unfinished;
+ * null once it ends, when its card tells how it went. */
+export function startedNotice(started: StartedJob | null, jobs: readonly api.TrainingJob[] | undefined): string | null {
+  if (!started) return null;
+  const job = jobs?.find((listed) => listed.id === started.job.id) ?? started.job;
+  if (!isActiveJob(job)) return null;
+  const id = job.id.slice(0, 8);
+  return started.created ? `Training job ${id} is ${job.status}.` : `The same config is already ${job.status} as job ${id}.`;
+}
+
 /** The latest jobs, polled while any is unfinished, and the start and cancel actions. */
 export function useTrainingJobs() {
   const [polling, setPolling] = useState(false);
@@ -16,7 +32,7 @@ export function useTrainingJobs() {
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<ApiError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [started, setStarted] = useState<StartedJob | null>(null);
 
   useEffect(() => setPolling(Boolean(items?.some(isActiveJob))), [items]);
 
@@ -25,10 +41,9 @@ export function useTrainingJobs() {
     async (config: api.TrainingConfig) => {
       setStarting(true);
       setActionError(null);
-      setNotice(null);
+      setStarted(null);
       try {
-        const { job, created } = await api.startTraining(config);
-        setNotice(created ? `Training job ${job.id.slice(0, 8)} is ${job.status}.` : `The same config is already ${job.status} as job ${job.id.slice(0, 8)}.`);
+        setStarted(await api.startTraining(config));
         reload();
       } catch (reason) {
         setActionError(toApiError(reason));
@@ -59,5 +74,5 @@ export function useTrainingJobs() {
     [reload],
   );
 
-  return { jobs: items ?? [], error: jobs.error, reload, start, starting, cancel, cancelling, actionError, notice };
+  return { jobs: items ?? [], error: jobs.error, reload, start, starting, cancel, cancelling, actionError, notice: startedNotice(started, items) };
 }
