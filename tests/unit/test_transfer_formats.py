@@ -78,6 +78,13 @@ def test_a_lines_own_source_and_time_are_kept_and_a_provenance_note_is_not_a_sou
         assert error.value.field == "created_at"
 
 
+def test_a_line_that_is_not_json_says_so_in_words() -> None:
+    with pytest.raises(LineError) as error:
+        parse_line(b"nope, not json", SHAPES, max_line_bytes=10_000)
+    assert error.value.field == "line"
+    assert error.value.message.startswith("not JSON (each line is one JSON object)")
+
+
 def test_the_same_strokes_hash_alike_in_either_format() -> None:
     ndjson = parse_line(b'{"label": "line", "strokes": [[[0, 1, 0], [2.0, 3, 4]]]}', SHAPES, 10_000)
     quickdraw = parse_line(b'{"word": "line", "drawing": [[[0.0, 2], [1, 3], [0, 4.0]]]}', SHAPES, 10_000)
