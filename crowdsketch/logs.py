@@ -59,6 +59,10 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Libraries' running commentary (the ONNX exporter's passes, alembic's plugin list) is
+    # not the operator's business; their warnings still come through.
+    for name in ("onnxscript", "onnx_ir", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     # uvicorn's own access log would duplicate ours, which carries the request id.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

@@ -100,10 +100,10 @@ class TrainingWorker:
         except TrainingCancelled:
             await self._jobs.mark_cancelled(job_id, self.owner)
         except EmptyDatasetError as exc:  # the config's doing, not a fault: no traceback
-            logger.warning("training job failed: %s", exc, extra={"jobId": str(job_id)})
+            logger.warning("%s job failed: %s", job.kind, exc, extra={"jobId": str(job_id)})
             await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}", self.owner)
         except Exception as exc:  # noqa: BLE001 - any failure of the job ends the job, not the worker
-            logger.exception("training job failed", extra={"jobId": str(job_id)})
+            logger.exception("%s job failed", job.kind, extra={"jobId": str(job_id)})
             await self._jobs.fail(job_id, f"{type(exc).__name__}: {exc}", self.owner)
         finally:
             stop.set()  # if this task was cancelled, the training thread stops too
