@@ -238,3 +238,27 @@ def test_the_serving_line_names_its_url_whatever_the_log_format(tmp_path: Path, 
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_rabbitmq_worker_stopped_by_a_signal_says_nothing_alarming(tmp_path: Path) -> None:
+    from tests.conftest import require_service
+
+    require_service("RabbitMQ", "127.0.0.1", 5672)
+    data = str(tmp_path / "data")
+    assert _run("migrate", "--data-dir", data).returncode == 0
+    queue = f"crowdsketch.test-{os.getpid()}-{time.monotonic_ns()}"
+    log = tmp_path / "worker.log"
+    with log.open("w") as err:
+        worker = subprocess.Popen([*CLI, "worker", "--data-dir", data], stdout=subprocess.DEVNULL, stderr=err, text=True,
+                                  env=_env(CROWDSKETCH_AMQP_URL="amqp://guest:guest@127.0.0.1:5672/",
+                                           CROWDSKETCH_AMQP_TRAINING_QUEUE=queue))
+        try:
+            _wait_for(lambda: "worker ready" in log.read_text(), "the worker's start")
+            time.sleep(1)  # waiting on both queues now
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+        finally:
+            worker.kill()
+    text = log.read_text()
+    # Stopping is not a failure: no traceback, no channel error from the consumers' goodbye.
+    assert "Traceback" not in text and "ChannelInvalidStateError" not in text, text

@@ -10,6 +10,7 @@ letter instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -167,14 +168,26 @@ class RabbitJobQueue:
                         await incoming.reject(requeue=False)
                         continue
                     yield RabbitDelivery(message, incoming)
+        except _CHANNEL_GONE as error:
+            # Stopped while waiting (Ctrl-C, SIGTERM): aio-pika cancels its consumer on the way
+            # out, and that fails when the connection is closing too. The stop is what
+            # happened; the failed goodbye is not news.
+            if isinstance(error.__context__, asyncio.CancelledError):
+                raise asyncio.CancelledError from None
+            raise
         finally:
             if not channel.is_closed:
-                await channel.close()
+                with contextlib.suppress(*_CHANNEL_GONE):
+                    await channel.close()
 
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
         self._connection = self._publisher = None
+
+
+# What closing a channel on a connection that is itself going raises.
+_CHANNEL_GONE = (aiormq.exceptions.AMQPError, aiormq.exceptions.ChannelInvalidStateError)
 
 
 def _job_message(incoming: aio_pika.abc.AbstractIncomingMessage) -> JobMessage | None:
