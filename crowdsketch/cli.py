@@ -69,6 +69,7 @@ def _serve(settings: Settings, role: str, *, bootstrap: bool, migrate: bool, wor
         from crowdsketch.admin.bootstrap import ensure_first_admin
 
         asyncio.run(with_resources(settings, ensure_first_admin, migrate=False))  # done above, if asked
+    asyncio.run(with_resources(settings, _heal_active_model, migrate=False))
     role_name: Role = role  # type: ignore[assignment]
     logger.info("serving", extra={"role": role_name, "url": f"http://{settings.host}:{settings.port}"})
     child = None
@@ -89,6 +90,22 @@ def _serve(settings: Settings, role: str, *, bootstrap: bool, migrate: bool, wor
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+async def _heal_active_model(resources: Resources) -> None:
+    """Inference must not wait for ever on a model whose files are gone (a development S3
+    server restarted empty): the newest intact model takes its place, or the first model is
+    trained again. A store that cannot be read now is left to `crowdsketch doctor`."""
+    from crowdsketch.doctor.repair import heal_active_model
+    from crowdsketch.errors import AppError
+
+    try:
+        action = await heal_active_model(resources)
+    except AppError as error:
+        logger.warning("could not check the active model's files: %s", error.message)
+        return
+    if action is not None:
+        logger.warning("the active model had no files: %s", action.action, extra={"modelId": action.finding.subject})
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

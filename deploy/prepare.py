@@ -2,8 +2,9 @@
 """The one-off steps before the services of the distributed topology start, once per
 release on several machines (deploy/run.py runs it on every start):
 
-1. create the PostgreSQL database if it is missing (`CROWDSKETCH_DEPLOY_RESET_DATABASE=1`,
-   with the development S3 server only: drop it and start over);
+1. create the PostgreSQL database if it is missing; with the development S3 server (whose
+   strokes and models are gone once it stops) drop it and start over, so that rows never
+   point at files that are gone, unless `CROWDSKETCH_DEPLOY_KEEP_DATABASE=1`;
 2. bring the schema up to date (Alembic);
 3. create the S3 bucket if it is missing;
 4. create the first admin, `admin@localhost` (`CROWDSKETCH_ADMIN_PASSWORD`, or a random
@@ -36,15 +37,23 @@ def prepare() -> None:
     settings = Settings()
     configure_logging(settings.log_level, json=False)
 
-    reset = os.environ.get("CROWDSKETCH_DEPLOY_RESET_DATABASE", "").lower() in ("1", "true", "yes")
+    asked_reset = _flag("CROWDSKETCH_DEPLOY_RESET_DATABASE")
+    keep = _flag("CROWDSKETCH_DEPLOY_KEEP_DATABASE")
     development_s3 = os.environ.get(STARTED_MOTO) == "1"
-    if reset and not development_s3:
+    if asked_reset and not development_s3:
         raise SystemExit("CROWDSKETCH_DEPLOY_RESET_DATABASE is honoured only with the development S3 server")
+    # The development S3 server starts empty: a database kept from an earlier run would
+    # name strokes and models it no longer has.
+    reset = development_s3 and (asked_reset or not keep)
     created = asyncio.run(_ensure_database(settings.database_url, reset, _say))
     upgrade(settings.database_url)
     _say("database schema is up to date")
     _ensure_bucket(settings, _say)
     asyncio.run(_first_admin_and_leftovers(settings, development_s3 and not created, _say))
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 async def _ensure_database(url: str, reset: bool, say: Say) -> bool:
@@ -71,7 +80,7 @@ async def _ensure_database(url: str, reset: bool, say: Say) -> bool:
         quoted = '"' + name.replace('"', '""') + '"'
         if reset:
             await admin.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-            say(f"dropped database {name} (CROWDSKETCH_DEPLOY_RESET_DATABASE)")
+            say(f"dropped database {name} (the development S3 server starts empty; CROWDSKETCH_DEPLOY_KEEP_DATABASE=1 keeps it)")
         try:
             await admin.execute(f"CREATE DATABASE {quoted}")
         except asyncpg.DuplicateDatabaseError:
@@ -128,8 +137,8 @@ async def _first_admin_and_leftovers(settings: Settings, development_s3: bool, s
                 say("!" * 78)
                 say(f"! the database has {_count(drawings, 'drawing')} and {_count(models, 'model')} from an earlier run, whose")
                 say("! strokes and model files were in that run's in-memory S3 and are gone: training on")
-                say("! them and loading a model will fail. Start over with CROWDSKETCH_DEPLOY_RESET_DATABASE=1")
-                say("! (drops and recreates the database), or use a persistent S3 (AWS_ENDPOINT_URL).")
+                say("! them will fail (the active model is replaced or trained again at start). Unset")
+                say("! CROWDSKETCH_DEPLOY_KEEP_DATABASE to start over, or use a persistent S3 (AWS_ENDPOINT_URL).")
                 say("!" * 78)
     finally:
         await resources.close()

@@ -11,9 +11,11 @@ The rules, and why:
   Flagged, it is out of training and exports by default, and admins see it (filter
   `flagged`, its detail shows `strokeData: null`) and can delete or unflag it. Each flag is
   written to the audit log.
-- A model whose files are missing is never changed: its row is the only record of that
-  training, and deactivating the active model would leave inference with none. It needs
-  an operator (restore the files, or activate another model), so it stays unrepaired.
+- A model whose files are missing keeps its row: it is the only record of that training,
+  and its files may come back from a backup. When it is the active one, inference cannot
+  load it, so the newest model whose files are all there is made active instead (audited,
+  and announced to inference); with none intact, the bootstrap training is started (seeding
+  synthetic drawings first on a stack with none), whose model activates itself.
 - A running job whose lease lapsed: ended `cancelled` if an admin had asked for that; ended
   `failed` if it has had all its deliveries (`attempts` >= the queue's `max_deliveries`, as
   the dead-letter reader would); otherwise made `pending` again (lease cleared) and
@@ -37,7 +39,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
-from crowdsketch.db.models import Drawing, TrainingJob
+from crowdsketch.db.models import Drawing, ModelVersion, TrainingJob
 from crowdsketch.doctor.inventory import (
     DRAWINGS_PREFIX,
     MISSING_STROKES_REASON,
@@ -69,6 +71,7 @@ async def repair(resources: Resources, report: Report) -> RepairResult:
         actions += await _delete_orphan_drawing_blobs(resources, report)
         actions += await _flag_drawings_without_blobs(resources, report)
         actions += await _delete_orphan_model_blobs(resources, report)
+    actions += await _replace_active_model_without_files(resources, report.of_kind(Kind.ACTIVE_MODEL_WITHOUT_FILES))
     actions += _leave_models_without_files(report)
     jobs = TrainingJobs.from_resources(resources)
     actions += [await _recover_lapsed_job(resources, jobs, f) for f in report.of_kind(Kind.EXPIRED_RUNNING_JOB)]
@@ -88,11 +91,57 @@ def _refuse_blob_repairs(report: Report) -> list[RepairAction]:
 
 def _leave_models_without_files(report: Report) -> list[RepairAction]:
     actions = []
-    for finding in report.of_kind(Kind.ACTIVE_MODEL_WITHOUT_FILES):
-        why = "needs an operator: restore its files from a backup or activate another model (inference cannot load it)"
-        actions.append(RepairAction(finding, Outcome.UNREPAIRED, why))
     for finding in report.of_kind(Kind.MODEL_WITHOUT_FILES):
         actions.append(RepairAction(finding, Outcome.UNREPAIRED, "needs an operator: restore its files from a backup"))
+    return actions
+
+
+async def heal_active_model(resources: Resources) -> RepairAction | None:
+    """What `serve` does at start: only the one check that leaves inference with nothing to
+    serve (the active model's files missing), repaired as `repair` would. None: all well."""
+    models = await model_rows(resources)
+    active = next((model for model in models if model.active), None)
+    if active is None:
+        return None
+    blobs = await list_blobs(resources, active.blob_prefix)
+    if all(key in blobs for key in active.file_keys):
+        return None
+    finding = Finding(Kind.ACTIVE_MODEL_WITHOUT_FILES, str(active.id), f"version {active.version}")
+    [action] = await _replace_active_model_without_files(resources, [finding])
+    return action
+
+
+async def _replace_active_model_without_files(resources: Resources, findings: list[Finding]) -> list[RepairAction]:
+    from crowdsketch.training.bootstrap import start_bootstrap_training
+    from crowdsketch.training.registry import announce_active, make_active
+
+    actions = []
+    for finding in findings:
+        blobs = await list_blobs(resources, MODELS_PREFIX)
+        models = sorted(await model_rows(resources), key=lambda m: m.version, reverse=True)
+        broken = next((m for m in models if str(m.id) == finding.subject), None)
+        if broken is None or not broken.active or all(key in blobs for key in broken.file_keys):
+            actions.append(RepairAction(finding, Outcome.RESOLVED, "no longer the case"))
+            continue
+        intact = next((m for m in models if m.id != broken.id and all(key in blobs for key in m.file_keys)), None)
+        if intact is None:
+            job = await start_bootstrap_training(resources)
+            actions.append(RepairAction(
+                finding, Outcome.REPAIRED,
+                f"no model has its files: started the first model's training again (job {job.id}), which activates it"))
+            continue
+
+        async def switch(session: AsyncSession, chosen: uuid.UUID = intact.id) -> None:
+            model = await session.get(ModelVersion, chosen)
+            assert model is not None
+            await make_active(session, model)
+            await record(session, None, DOCTOR_ACTOR, "model.activate", "model", str(chosen),
+                         {"reason": "the active model's files are missing", "replaced": finding.subject})
+
+        await resources.db.run(switch)
+        await announce_active(resources.kv, resources.kv_guard, intact.id)
+        actions.append(RepairAction(
+            finding, Outcome.REPAIRED, f"made version {intact.version}, the newest model with its files, active instead"))
     return actions
 
 

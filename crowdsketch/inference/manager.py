@@ -25,7 +25,7 @@ from crowdsketch.common.scoring import probabilities, read_published, scoring_mo
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ModelVersion
 from crowdsketch.errors import AppError, ServiceUnavailableError
-from crowdsketch.ports.blob import BlobStore
+from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.raster import RasterSpec
 from crowdsketch.resilience import DependencyGuard
@@ -35,6 +35,13 @@ logger = logging.getLogger(__name__)
 
 class NoModelLoadedError(ServiceUnavailableError):
     code = "NO_MODEL_LOADED"
+
+
+class ModelFilesMissingError(ServiceUnavailableError):
+    """The active model's row names files the blob store does not have (a development S3
+    server restarted empty, a lost bucket): waiting will not help, an operator will."""
+
+    code = "MODEL_FILES_MISSING"
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class ModelManager:
         self._kv = kv
         self._poll_interval_s = poll_interval_s
         self._current: LoadedModel | None = None
+        # The active model whose files are missing, while that lasts (said once in the log).
+        self._missing: ModelVersion | None = None
         self._refresh_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -102,6 +111,12 @@ class ModelManager:
     def require(self) -> LoadedModel:
         model = self._current
         if model is None:
+            if self._missing is not None:
+                raise ModelFilesMissingError(
+                    f"The active model (version {self._missing.version}) has no files in the blob store; "
+                    "an operator runs `crowdsketch doctor --repair`, which activates the newest intact model",
+                    retry_after_s=60,
+                )
             raise NoModelLoadedError("No model loaded", retry_after_s=5)
         return model
 
@@ -119,8 +134,15 @@ class ModelManager:
             row = await self._db.run(_active_model, write=False)
             if row is None or (self._current is not None and self._current.id == row.id):
                 return False
-            loaded = await self._load(row)
-            self._current = loaded
+            try:
+                loaded = await self._load(row)
+            except BlobNotFound:
+                if self._missing is None or self._missing.id != row.id:
+                    logger.error("the active model has no files in the blob store; run `crowdsketch doctor --repair`",
+                                 extra={"modelId": str(row.id), "version": row.version, "blobPrefix": row.blob_prefix})
+                self._missing = row
+                return False
+            self._current, self._missing = loaded, None
             logger.info("loaded model", extra={"modelId": str(row.id), "version": row.version})
             return True
 

@@ -68,6 +68,17 @@ async def _known(session: AsyncSession, hashes: list[str]) -> set[str]:
     return set(found.scalars())
 
 
+async def start_bootstrap_training(resources: Resources) -> TrainingJob:
+    """The first model's training: synthetic drawings seeded (those the stack holds already
+    are kept), then a job of the starter recipe that activates its model."""
+    logger.info("bootstrap: seeding %d synthetic drawings per shape", STARTER_PER_SHAPE)
+    await seed_synthetic(resources, STARTER_PER_SHAPE)
+    job, _ = await TrainingJobs.from_resources(resources).start(
+        BOOTSTRAP, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
+    )
+    return job
+
+
 async def bootstrap_first_model(resources: Resources) -> None:
     """On a stack with no drawings, no model and no training job: seed and start training."""
     async with resources.db.request_session() as session:
@@ -78,9 +89,5 @@ async def bootstrap_first_model(resources: Resources) -> None:
         logger.info("bootstrap: nothing to do, the stack already has %s",
                     ", ".join(f"{n} {what}" for n, what in ((drawings, "drawings"), (models, "models"), (jobs, "jobs")) if n))
         return
-    logger.info("bootstrap: seeding %d synthetic drawings per shape", STARTER_PER_SHAPE)
-    await seed_synthetic(resources, STARTER_PER_SHAPE)
-    job, _ = await TrainingJobs.from_resources(resources).start(
-        BOOTSTRAP, TrainingConfig(epochs=STARTER_EPOCHS, seed=0, activate=True)
-    )
+    job = await start_bootstrap_training(resources)
     logger.info("bootstrap: training job %s started for the first model", job.id)

@@ -19,8 +19,9 @@ from crowdsketch.doctor.diagnose import DISAGREEMENT_MIN
 from crowdsketch.errors import ServiceUnavailableError
 from crowdsketch.resources import Resources
 from tests.support.drawings import drawing_body, square_strokes, submission_headers
+from tests.support.models import add_model, orientation_model  # noqa: F401 - a fixture
 from tests.support.stacks import Stack, short_timeouts
-from tests.support.waiting import DEADLINE_S
+from tests.support.waiting import DEADLINE_S, eventually
 
 # Everything written by a test is "old enough" with no grace at all.
 NO_GRACE = 0.0
@@ -186,37 +187,78 @@ async def test_a_blob_store_that_is_down_fails_the_diagnosis_rather_than_looking
         await diagnose(stack.resources, NO_GRACE)  # the app's resources reach the stores through the outage
 
 
-async def test_model_files_without_a_row_are_deleted_and_a_model_without_files_is_left_to_an_operator(
-    client: httpx.AsyncClient, stack: Stack
+async def test_an_active_model_without_files_is_reported_and_replaced_by_the_newest_intact_one(
+    client: httpx.AsyncClient, stack: Stack, orientation_model: bytes
 ) -> None:
     await _resources(stack).blobs.put("models/9/model.onnx", b"onnx")
-    active, inactive = uuid.uuid4(), uuid.uuid4()
+    intact = await add_model(stack, orientation_model, 1, active=False)
+    broken, older_broken = uuid.uuid4(), uuid.uuid4()
 
     async def insert(session) -> None:  # type: ignore[no-untyped-def]
-        for model_id, version, is_active in ((active, 1, True), (inactive, 2, False)):
+        for model_id, version, is_active in ((broken, 3, True), (older_broken, 2, False)):
             session.add(ModelVersion(
-                id=model_id, version=version, classes=["circle", "square"], accuracy=0.9, metrics={},
+                id=model_id, version=version, classes=["horizontal", "vertical"], accuracy=0.9, metrics={},
                 dataset_size=10, dataset_hash="0" * 64, blob_prefix=f"models/{version}/", active=is_active,
             ))
 
     await _resources(stack).db.run(insert)
     await _resources(stack).blobs.put("models/2/card.json", b"{}")
+    # Inference says what is wrong, rather than "no model yet" for ever.
+    assert stack.resources is not None
+    await stack.resources.models.refresh()
+    info = await client.get("/api/inference/model/info")
+    assert info.status_code == 503 and info.json()["error"] == "MODEL_FILES_MISSING", info.text
+    assert "crowdsketch doctor --repair" in info.json()["message"]
 
     report = await diagnose(_resources(stack), NO_GRACE)
     assert {(f.kind, f.subject) for f in report.problems} == {
         (Kind.ORPHAN_MODEL_BLOB, "models/9/model.onnx"),
-        (Kind.ACTIVE_MODEL_WITHOUT_FILES, str(active)),
-        (Kind.MODEL_WITHOUT_FILES, str(inactive)),
+        (Kind.ACTIVE_MODEL_WITHOUT_FILES, str(broken)),
+        (Kind.MODEL_WITHOUT_FILES, str(older_broken)),
     }
     result = await repair(_resources(stack), report)
 
-    assert not result.succeeded
-    assert {a.finding.kind for a in result.of_outcome(Outcome.REPAIRED)} == {Kind.ORPHAN_MODEL_BLOB}
-    assert [key async for key in _resources(stack).blobs.keys("models/")] == ["models/2/card.json"]
+    assert {a.finding.kind for a in result.of_outcome(Outcome.REPAIRED)} == {
+        Kind.ORPHAN_MODEL_BLOB, Kind.ACTIVE_MODEL_WITHOUT_FILES}
+    [switched] = [a for a in result.actions if a.finding.kind == Kind.ACTIVE_MODEL_WITHOUT_FILES]
+    assert switched.action == "made version 1, the newest model with its files, active instead"
     async with _resources(stack).db.sessions() as session:
-        assert (await session.get(ModelVersion, active)).active is True  # type: ignore[union-attr]
+        assert (await session.get(ModelVersion, intact)).active is True  # type: ignore[union-attr]
+        assert (await session.get(ModelVersion, broken)).active is False  # type: ignore[union-attr]
+    # Inference is told, and serves the intact model.
+    async def serving() -> bool:
+        answer = await client.get("/api/inference/model/info")
+        return answer.status_code == 200 and answer.json()["version"] == 1
+
+    await eventually(serving, "inference serves the intact model")
     again = await diagnose(_resources(stack), NO_GRACE)
-    assert {f.kind for f in again.problems} == {Kind.ACTIVE_MODEL_WITHOUT_FILES, Kind.MODEL_WITHOUT_FILES}
+    assert {f.kind for f in again.problems} == {Kind.MODEL_WITHOUT_FILES}  # the rows stay, for a restore
+
+
+async def test_with_no_intact_model_the_first_model_is_trained_again(
+    client: httpx.AsyncClient, stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crowdsketch.training import bootstrap
+
+    monkeypatch.setattr(bootstrap, "STARTER_PER_SHAPE", 2)
+    broken = uuid.uuid4()
+
+    async def insert(session) -> None:  # type: ignore[no-untyped-def]
+        session.add(ModelVersion(
+            id=broken, version=1, classes=["circle", "square"], accuracy=0.9, metrics={}, dataset_size=10,
+            dataset_hash="0" * 64, blob_prefix="models/1/", active=True,
+        ))
+
+    await _resources(stack).db.run(insert)
+    result = await repair(_resources(stack), await diagnose(_resources(stack), NO_GRACE))
+
+    [action] = [a for a in result.actions if a.finding.kind == Kind.ACTIVE_MODEL_WITHOUT_FILES]
+    assert action.outcome == Outcome.REPAIRED and "started the first model's training again" in action.action
+    async with _resources(stack).db.sessions() as session:
+        [job] = (await session.execute(select(TrainingJob))).scalars().all()
+        drawings = len((await session.execute(select(Drawing.id))).all())
+    assert job.kind == "train" and job.config["activate"] is True and job.status in ("pending", "queued")
+    assert drawings > 0
 
 
 # Training jobs
