@@ -19,10 +19,14 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "A dependency is down"}})
 async def readyz(resources: ResourcesDep) -> JsonResponse:
-    """Each dependency, checked now. 503 while any is down."""
+    """Each dependency, checked now. 503 while any is down. `model` says whether this process
+    holds the active model (`loaded`), cannot load it (`files missing`: run `crowdsketch
+    doctor --repair`), or has none yet (`none`)."""
     checks = await resources.readiness()
     ready = all(state == "ok" for state in checks.values())
-    body = {"status": "ready" if ready else "unavailable", "checks": checks, "breakers": resources.guards.states()}
+    body = {"status": "ready" if ready else "unavailable", "checks": checks, "breakers": resources.guards.states(),
+            # Said, not judged: a stack without a model yet still takes drawings.
+            "model": resources.models.state}
     headers = {} if ready else {"Retry-After": str(int(max(1, resources.settings.breaker_reset_s)))}
     return JsonResponse(body, status_code=200 if ready else 503, headers=headers)
 

@@ -108,6 +108,13 @@ class ModelManager:
             await asyncio.wait(self._tasks, timeout=2.0)
         self._tasks = []
 
+    @property
+    def state(self) -> str:
+        """For /readyz: `loaded`, `files missing` (the active model's), or `none`."""
+        if self._current is not None:
+            return "loaded"
+        return "files missing" if self._missing is not None else "none"
+
     def require(self) -> LoadedModel:
         model = self._current
         if model is None:

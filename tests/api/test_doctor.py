@@ -209,6 +209,7 @@ async def test_an_active_model_without_files_is_reported_and_replaced_by_the_new
     info = await client.get("/api/inference/model/info")
     assert info.status_code == 503 and info.json()["error"] == "MODEL_FILES_MISSING", info.text
     assert "crowdsketch doctor --repair" in info.json()["message"]
+    assert (await client.get("/readyz")).json()["model"] == "files missing"
 
     report = await diagnose(_resources(stack), NO_GRACE)
     assert {(f.kind, f.subject) for f in report.problems} == {
@@ -231,6 +232,7 @@ async def test_an_active_model_without_files_is_reported_and_replaced_by_the_new
         return answer.status_code == 200 and answer.json()["version"] == 1
 
     await eventually(serving, "inference serves the intact model")
+    assert (await client.get("/readyz")).json()["model"] == "loaded"
     again = await diagnose(_resources(stack), NO_GRACE)
     assert {f.kind for f in again.problems} == {Kind.MODEL_WITHOUT_FILES}  # the rows stay, for a restore
 

@@ -19,6 +19,7 @@ async def test_readyz_checks_every_dependency(client: httpx.AsyncClient) -> None
     response = await client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "blob store": "ok", "key-value store": "ok"}
+    assert response.json()["model"] == "none"  # said, not judged: a new stack takes drawings before its model
 
 
 async def test_metrics_count_requests_by_route_and_status_and_show_breakers(client: httpx.AsyncClient) -> None:
