@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from crowdsketch import __version__
 from crowdsketch.admin.router import ADMIN_ROUTERS
+from crowdsketch.datasets.router import router as contributors_router
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
@@ -27,8 +28,8 @@ from crowdsketch.settings import Role, Settings
 from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, quality_router, *ADMIN_ROUTERS, inference_router],
-    "collection": [collection_router, quality_router],
+    "all": [collection_router, quality_router, contributors_router, *ADMIN_ROUTERS, inference_router],
+    "collection": [collection_router, quality_router, contributors_router],
     "admin": ADMIN_ROUTERS,
     "inference": [inference_router],
 }

@@ -58,9 +58,13 @@ class ExportFilter:
     shapes: tuple[str, ...] = ()
     include_flagged: bool = False
     source: str | None = None
+    # One contributor's drawings (their own export).
+    session_id: str | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
+        if self.session_id is not None:
+            clauses.append(Drawing.session_id == self.session_id)
         if self.shapes:
             clauses.append(Drawing.shape_id.in_(self.shapes))
         if not self.include_flagged:
