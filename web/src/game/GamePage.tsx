@@ -7,6 +7,7 @@ import { useStrokeCapture } from "../canvas/useStrokeCapture";
 import { ErrorDisplay } from "../common/ErrorDisplay";
 import { Link } from "../router/router";
 import { AgreementPrompt, doubtedAs } from "./AgreementPrompt";
+import { MyDrawingsMenu } from "./MyDrawingsMenu";
 import { PromptHeading } from "./PromptHeading";
 import { getSessionId } from "./session";
 import { SubmitResult } from "./SubmitResult";
@@ -76,6 +77,12 @@ export function GamePage() {
     reset();
     capture.clear();
   };
+  // The totals shown with the last score counted drawings that are gone now; so is a
+  // drawing the model doubted.
+  const afterDeletion = () => {
+    if (doubted) retryPrompt();
+    else reset();
+  };
 
   const verifying = verification.task !== null;
   useDrawingShortcuts({
@@ -103,6 +110,7 @@ export function GamePage() {
     <main className="page game">
       <header className="game__header">
         <PromptHeading shape={prompt.shape} loading={prompt.loading} />
+        <MyDrawingsMenu sessionId={sessionId} onDeleted={afterDeletion} />
       </header>
       <ErrorDisplay error={prompt.error} onRetry={prompt.load} title="No shape could be fetched." />
       <PostItCanvas
