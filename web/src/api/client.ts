@@ -98,7 +98,8 @@ async function readBody(response: Response): Promise<unknown> {
   const type = response.headers.get("Content-Type") ?? "";
   const text = await response.text();
   if (!text) return undefined;
-  if (type.includes("json")) {
+  // JSON Lines (an export) stay text: a one-line file must not come back as an object.
+  if (type.includes("json") && !type.includes("ndjson")) {
     try {
       return JSON.parse(text);
     } catch {
