@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import { listShapes } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { useShapeNames } from "../../common/shapeNames";
@@ -23,10 +23,11 @@ export function ModelsPage() {
   const selected = linked ?? models?.find((m) => m.active) ?? models?.[0];
   const choose = (id: string) => navigate(modelPath(id), { replace: true });
 
-  // Bring the row a link named into view, once: a row picked here is in view already.
+  // Bring the row a link named into view, once: a row picked here is in view already. A
+  // layout effect: the row is scrolled to as it appears, before anything is painted.
   const scrolled = useRef(false);
   const linkedId = linked?.id;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!linkedId || scrolled.current) return;
     scrolled.current = true;
     document.getElementById(modelRowId(linkedId))?.scrollIntoView?.({ block: "nearest" });
