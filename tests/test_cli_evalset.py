@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -14,18 +11,11 @@ import orjson
 from crowdsketch.db.models import Shape
 from crowdsketch.resources import Resources
 from tests.support.models import add_model, orientation_model  # noqa: F401 - a fixture
+from tests.support.cli import run_cli
 from tests.support.stacks import Stack, copy_sqlite_template, make_settings
 
 HORIZONTAL = [[[50, 200, 0], [350, 200, 300]]]
 VERTICAL = [[[200, 50, 0], [200, 350, 300]]]
-
-
-def _crowdsketch(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CROWDSKETCH_ENVIRONMENT": "test", "CROWDSKETCH_LOG_JSON": "false"}
-    for name in ("DATABASE_URL", "BLOB_URL", "REDIS_URL", "AMQP_URL"):
-        env.pop(f"CROWDSKETCH_{name}", None)
-    return subprocess.run([sys.executable, "-m", "crowdsketch.cli", *args], capture_output=True, text=True, env=env,
-                          check=False)
 
 
 def _install_orientation_model(data_dir: Path, onnx_bytes: bytes) -> None:
@@ -60,12 +50,12 @@ def test_a_set_is_added_listed_scored_and_removed(tmp_path: Path, sqlite_templat
     bad.write_bytes(b'{"label": "horizontal", "strokes": [[[1, 2, 0], [3, "x", 5]]]}\n')
     option = ("--data-dir", str(data_dir))
 
-    added = _crowdsketch("evalset", "add", "orient", str(good), *option)
-    twice = _crowdsketch("evalset", "add", "orient", str(good), *option)
-    refused = _crowdsketch("evalset", "add", "broken", str(bad), *option)
-    listed = _crowdsketch("evalset", "list", *option)
-    scored = _crowdsketch("evalset", "score", *option)
-    unknown_model = _crowdsketch("evalset", "score", "--model", "7", *option)
+    added = run_cli("evalset", "add", "orient", str(good), *option)
+    twice = run_cli("evalset", "add", "orient", str(good), *option)
+    refused = run_cli("evalset", "add", "broken", str(bad), *option)
+    listed = run_cli("evalset", "list", *option)
+    scored = run_cli("evalset", "score", *option)
+    unknown_model = run_cli("evalset", "score", "--model", "7", *option)
 
     assert added.returncode == 0, added.stderr
     assert "added orient: 6 drawings of horizontal, vertical" in added.stdout
@@ -77,9 +67,9 @@ def test_a_set_is_added_listed_scored_and_removed(tmp_path: Path, sqlite_templat
     assert "model v1 on orient: accuracy 0.8333 (6 drawings)" in scored.stdout
     assert unknown_model.returncode == 1 and "no model version 7" in unknown_model.stderr
 
-    removed = _crowdsketch("evalset", "remove", "orient", *option)
-    again = _crowdsketch("evalset", "remove", "orient", *option)
+    removed = run_cli("evalset", "remove", "orient", *option)
+    again = run_cli("evalset", "remove", "orient", *option)
 
     assert removed.returncode == 0 and "removed orient" in removed.stdout
     assert again.returncode == 1 and "No evaluation set 'orient'" in again.stderr
-    assert "no evaluation sets" in _crowdsketch("evalset", "list", *option).stdout
+    assert "no evaluation sets" in run_cli("evalset", "list", *option).stdout

@@ -8,31 +8,17 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import orjson
 import pytest
 
+from tests.support.cli import CLI, cli_env, run_cli
 from tests.support.processes import free_ports
 
-CLI = [sys.executable, "-m", "crowdsketch.cli"]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    # A wide terminal: messages are checked whole, not as the console would wrap them.
-    env = {**os.environ, "CROWDSKETCH_ENVIRONMENT": "test", "CROWDSKETCH_LOG_JSON": "false", "COLUMNS": "400",
-           **extra}
-    for name in ("DATABASE_URL", "BLOB_URL", "REDIS_URL", "AMQP_URL", "DEBUG"):
-        if f"CROWDSKETCH_{name}" not in extra:
-            env.pop(f"CROWDSKETCH_{name}", None)
-    return env
-
-
-def _run(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=_env(**env), input=stdin, check=False,
-                          timeout=600)
+_env = cli_env
+_run = run_cli
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.api.quality.test_label_issue_scan import PER_SHAPE, SHAPES, _crowd
+from tests.support.cli import run_cli
 from tests.support.stacks import copy_sqlite_template
-
-
-def _crowdsketch(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CROWDSKETCH_ENVIRONMENT": "test", "CROWDSKETCH_LOG_JSON": "false"}
-    for name in ("DATABASE_URL", "BLOB_URL", "REDIS_URL", "AMQP_URL"):
-        env.pop(f"CROWDSKETCH_{name}", None)
-    return subprocess.run([sys.executable, "-m", "crowdsketch.cli", *args], capture_output=True, text=True, env=env,
-                          check=False)
 
 
 def test_a_scan_runs_here_and_its_ranking_is_listed(tmp_path: Path, sqlite_template: Path) -> None:
@@ -25,12 +15,12 @@ def test_a_scan_runs_here_and_its_ranking_is_listed(tmp_path: Path, sqlite_templ
     crowd = tmp_path / "crowd.jsonl"
     crowd.write_bytes(_crowd({3, 10, 21}))
 
-    before = _crowdsketch("label-issues", "list", "--data-dir", str(data_dir))
-    imported = _crowdsketch("import", str(crowd), "--data-dir", str(data_dir))
-    scanned = _crowdsketch("label-issues", "scan", "--folds", "2", "--epochs", "4", "--shapes", ",".join(SHAPES),
+    before = run_cli("label-issues", "list", "--data-dir", str(data_dir))
+    imported = run_cli("import", str(crowd), "--data-dir", str(data_dir))
+    scanned = run_cli("label-issues", "scan", "--folds", "2", "--epochs", "4", "--shapes", ",".join(SHAPES),
                            "--limit", "3", "--data-dir", str(data_dir))
-    listed = _crowdsketch("label-issues", "list", "--limit", "5", "--data-dir", str(data_dir))
-    bad = _crowdsketch("label-issues", "scan", "--folds", "1", "--data-dir", str(data_dir))
+    listed = run_cli("label-issues", "list", "--limit", "5", "--data-dir", str(data_dir))
+    bad = run_cli("label-issues", "scan", "--folds", "1", "--data-dir", str(data_dir))
 
     assert before.returncode == 0 and "no label-issue scan has completed" in before.stdout
     assert imported.returncode == 0, imported.stderr

@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from "react";
+import { FactList } from "../FactList";
 import type { DrawingDetail, LabelChange, VoteCounts } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
@@ -108,14 +109,7 @@ export function DrawingDetailPage({ id }: { id: string }) {
           <p className="admin-muted">The strokes of this drawing are missing.</p>
         )}
         <div>
-          <dl className="admin-facts">
-            {facts.map(([term, value]) => (
-              <div key={term}>
-                <dt>{term}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
+          <FactList facts={facts} />
           <div className="admin-toolbar">
             {drawing.flagged ? (
               <button type="button" className="button" disabled={busy} onClick={() => void detail.unflag()}>

@@ -1,3 +1,4 @@
+import { FactList } from "../FactList";
 import type { ReviewItem } from "../../api/review";
 import { formatWholePercent } from "../charts/scale";
 import { trustSummary, voteSummary } from "../drawings/DrawingDetailPage";
@@ -36,13 +37,6 @@ export function ReviewReasons({ item }: { item: ReviewItem }) {
     ["Created", new Date(item.createdAt).toLocaleString()],
   ];
   return (
-    <dl className="admin-facts review__reasons">
-      {facts.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
+<FactList facts={facts} className="review__reasons" />
   );
 }
