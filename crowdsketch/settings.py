@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     # its validation accuracy reaches this, and it does no worse than the active model on
     # the evaluation sets both were scored on; an admin can still activate it by hand.
     activation_floor: float = Field(default=0.5, ge=0, le=1)
+    # What contributors agree to before their first drawing (`GET /api/terms`): the licence
+    # their drawings are published under, and the terms' version; a new version asks again.
+    # An operator who collects under other arrangements turns the check off.
+    consent_required: bool = True
+    licence: str = Field(default="CC BY 4.0", min_length=1, max_length=80)
+    licence_url: str | None = "https://creativecommons.org/licenses/by/4.0/"
+    terms_version: str = Field(default="1", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
     amqp_training_queue: str = Field(default="crowdsketch.training", min_length=1, max_length=200)
 
     # Abuse limits; 0 turns a limit off. Drawing submissions are counted in the key-value

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, delete, func, literal, select, tup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
+from crowdsketch.common.stroke_blobs import kept_by_snapshots
 from crowdsketch.common.identity import AdminSession
 from crowdsketch.admin.curation_schemas import (
     BulkFlagResult,
@@ -214,13 +215,17 @@ class DrawingCuration:
         then the blob, then the caller commits: a blob store failure raises and rolls the
         row back. The one residual risk is a commit that fails after the blob is gone,
         leaving a row without strokes (the detail then shows `strokeData: null`); deleting
-        that drawing again finishes the job, since deleting a missing blob succeeds."""
+        that drawing again finishes the job, since deleting a missing blob succeeds. The
+        blob stays when a dataset snapshot holds the drawing: the snapshot's promise."""
         drawing, _ = await _find(session, drawing_id)
         blob_key = drawing.blob_key
-        details = {"shape": drawing.shape_id, "blobKey": blob_key, "flagged": drawing.flagged}
+        # A dataset snapshot that holds the drawing keeps its strokes (not its row).
+        kept = bool(await kept_by_snapshots(session, [blob_key]))
+        details = {"shape": drawing.shape_id, "blobKey": blob_key, "flagged": drawing.flagged, "keptForSnapshots": kept}
         await session.execute(delete(Drawing).where(Drawing.id == drawing_id))
         await record(session, admin.admin_id, admin.email, "delete", "drawing", str(drawing_id), details)
-        await self._blob_guard.call(lambda: self._blobs.delete(blob_key))
+        if not kept:
+            await self._blob_guard.call(lambda: self._blobs.delete(blob_key))
 
 
 async def flag_drawing(session: AsyncSession, admin: AdminSession, drawing_id: uuid.UUID, reason: str) -> DrawingRead:

@@ -10,36 +10,30 @@ stopped half-way can simply be run again.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy import ColumnElement, Row, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
-from crowdsketch.common.line_formats import SOURCE_PATTERN, ExportFormat, LineError, ParsedLine, parse_line, render_line
+from crowdsketch.common.line_formats import SOURCE_PATTERN, ExportFormat, LineError, ParsedLine, parse_line
+from crowdsketch.common.stroke_blobs import EXPORT_PAGE, rendered_lines
 from crowdsketch.admin.transfer_schemas import ImportLineError, ImportSummary
 from crowdsketch.common.shapes import CatalogShape
 from crowdsketch.collection.service import CollectionService, new_drawing
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing, Shape
 from crowdsketch.errors import ValidationError
-from crowdsketch.ports.blob import BlobNotFound, BlobStore
+from crowdsketch.ports.blob import BlobStore
 from crowdsketch.resilience import DependencyGuard
 
 if TYPE_CHECKING:
     from crowdsketch.common.identity import AdminSession
     from crowdsketch.resources import Resources
 
-logger = logging.getLogger(__name__)
 
-EXPORT_PAGE = 200
 IMPORT_BATCH = 100
 BLOB_CONCURRENCY = 16
 MAX_REPORTED_ERRORS = 100
@@ -74,7 +68,8 @@ class ExportFilter:
         return clauses
 
 
-_EXPORT_COLUMNS = (Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.source, Drawing.quality_score, Drawing.created_at)
+_EXPORT_COLUMNS = (Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.source, Drawing.quality_score,
+                   Drawing.created_at, Drawing.licence)
 
 
 class TransferService:
@@ -116,20 +111,14 @@ class TransferService:
         return await self._db.run(count, write=False)
 
     async def export_lines(self, export_filter: ExportFilter, export_format: ExportFormat) -> AsyncIterator[bytes]:
-        after: tuple[datetime, uuid.UUID] | None = None
-        while True:
-            rows = await self._db.run(lambda session: self._page(session, export_filter, after), write=False)
-            for row, stored in zip(rows, await self._read_blobs(rows), strict=True):
-                if stored is not None:
-                    yield render_line(export_format, row, stored)
-            if len(rows) < EXPORT_PAGE:
-                return
-            after = (rows[-1].created_at, rows[-1].id)
+        async for line in rendered_lines(
+            self._db, self._blobs, self._blob_guard, lambda session, after: self._page(session, export_filter, after),
+            export_format,
+        ):
+            yield line
 
     @staticmethod
-    async def _page(
-        session: AsyncSession, export_filter: ExportFilter, after: tuple[datetime, uuid.UUID] | None
-    ) -> Sequence[Row[Any]]:
+    async def _page(session: AsyncSession, export_filter: ExportFilter, after: Row[Any] | None) -> Sequence[Row[Any]]:
         statement = (
             select(*_EXPORT_COLUMNS)
             .where(*export_filter.clauses())
@@ -137,21 +126,8 @@ class TransferService:
             .limit(EXPORT_PAGE)
         )
         if after is not None:
-            statement = statement.where(tuple_(Drawing.created_at, Drawing.id) > tuple_(*after))
+            statement = statement.where(tuple_(Drawing.created_at, Drawing.id) > tuple_(after.created_at, after.id))
         return (await session.execute(statement)).all()
-
-    async def _read_blobs(self, rows: Sequence[Row[Any]]) -> list[dict[str, Any] | None]:
-        semaphore = asyncio.Semaphore(BLOB_CONCURRENCY)
-
-        async def read(row: Row[Any]) -> dict[str, Any] | None:
-            async with semaphore:
-                try:
-                    return orjson.loads(await self._blob_guard.call(lambda: self._blobs.get(row.blob_key)))
-                except BlobNotFound:
-                    logger.warning("left a drawing without its blob out of an export", extra={"drawingId": str(row.id)})
-                    return None
-
-        return list(await asyncio.gather(*(read(row) for row in rows)))
 
     async def import_lines(
         self, lines: AsyncIterator[bytes], source: str = "import", actor: AdminSession | None = None
@@ -202,7 +178,7 @@ class TransferService:
         fresh = [
             new_drawing(line.data, line.shape, source=line.source or source, content_hash=content_hash,
                         session_id=imported_session_id(line.source or source, line.contributor),
-                        created_at=line.created_at)
+                        created_at=line.created_at, licence=line.licence)
             for content_hash, line in batch.items()
             if content_hash not in existing
         ]

@@ -9,6 +9,7 @@ from crowdsketch.responses import JsonResponse
 from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
 from crowdsketch.common.contributors import SESSION_ID, SESSION_ID_PATTERN
+from crowdsketch.datasets.consent import require_consent
 from crowdsketch.deps import CollectionServiceDep, ResourcesDep
 
 router = APIRouter(prefix="/api", tags=["collection"])
@@ -33,6 +34,7 @@ IdempotencyKeyHeader = Annotated[
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid drawing; `details` names each field at fault"},
+    403: {"description": "`CONSENT_REQUIRED`: the session has not agreed to the current terms (`POST /api/consent`)"},
     409: {"description": "The idempotency key is in flight, or was used for another drawing"},
     413: {"description": "Body over 1 MiB"},
     429: {"description": "Too many drawings from this session or address; retry after `Retry-After` seconds"},
@@ -67,16 +69,19 @@ async def count_submission(request: Request, resources: ResourcesDep) -> None:
 async def submit_drawing(
     body: DrawingCreate,
     service: CollectionServiceDep,
+    resources: ResourcesDep,
     session_id: SessionIdHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JsonResponse:
     session_id = session_id or str(uuid.uuid4())
+    await require_consent(resources, session_id)
     answer = await service.submit(
         Submission(
             session_id=session_id,
             shape_id=body.shape_id,
             stroke_data=body.stroke_data,
             idempotency_key=idempotency_key,
+            licence=resources.settings.licence,
         )
     )
     return JsonResponse(answer.body, status_code=answer.status, headers={"X-Session-Id": session_id})

@@ -102,6 +102,7 @@ def new_drawing(
     session_id: str | None = None,
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
+    licence: str | None = None,
 ) -> NewDrawing:
     drawing_id = uuid.uuid4()
     row = {
@@ -117,6 +118,7 @@ def new_drawing(
         "device": data.device,
         "quality_score": quality_score(data, shape.closed),
         "source": source,
+        "licence": licence,
         "flagged": False,
         "flag_reason": None,
         "content_hash": content_hash,
@@ -149,6 +151,8 @@ class Submission:
     stroke_data: StrokeData
     idempotency_key: str | None
     source: str = "game"
+    # The operator's licence (CROWDSKETCH_LICENCE), which the contributor agreed to.
+    licence: str | None = None
 
 
 class CollectionService:
@@ -249,6 +253,7 @@ class CollectionService:
         drawing = new_drawing(
             submission.stroke_data, shape, source=submission.source, content_hash=content_hash,
             session_id=submission.session_id, idempotency_key=submission.idempotency_key,
+            licence=submission.licence,
         )
         judging = asyncio.ensure_future(self._agreement.judge(submission.stroke_data.strokes, shape.id))
         try:

@@ -3,7 +3,8 @@
 - `ndjson`, the project's own: `{"label", "strokes": [[[x, y, t], ...], ...], "canvas",
   "duration_ms", "device", "id", "source", "quality", "created_at"}`; on import only
   `label` and `strokes` are required, and `source` and `created_at` are kept when given
-  (an export re-imported elsewhere stays what it was: synthetic drawings stay synthetic).
+  (an export re-imported elsewhere stays what it was: synthetic drawings stay synthetic),
+  and so is `licence`, what the drawing may be published under, when a line has one.
 - `quickdraw`, Quick, Draw!'s raw format: `{"word", "countrycode", "timestamp",
   "recognized", "key_id", "drawing": [[[x, ...], [y, ...], [t, ...]], ...]}` (a stroke
   without its `t` array, as in the simplified dataset, gets t = 0 throughout).
@@ -45,6 +46,7 @@ class LineError(Exception):
 CONTRIBUTOR_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 # A drawing's own source (`game`, `synthetic`, ...), and an import's.
 SOURCE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,15}$")
+LICENCE_MAX = 80
 # A `created_at` this far ahead of our clock is another machine's clock, not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -60,6 +62,8 @@ class ParsedLine:
     # kept, so that synthetic drawings stay synthetic wherever they are imported.
     source: str | None = None
     created_at: datetime | None = None
+    # What the drawing may be published under, when the file says (`licence`).
+    licence: str | None = None
 
 
 async def lines_from_chunks(chunks: AsyncIterator[bytes], max_line_bytes: int) -> AsyncIterator[bytes]:
@@ -128,7 +132,16 @@ def parse_line(raw: bytes, shapes: Mapping[str, CatalogShape], max_line_bytes: i
     if quickdraw:
         return ParsedLine(data, shape, data.content_hash(), _contributor(document))
     return ParsedLine(data, shape, data.content_hash(), _contributor(document), _source(document),
-                      _created_at(document))
+                      _created_at(document), _licence(document))
+
+
+def _licence(document: dict[str, Any]) -> str | None:
+    value = document.get("licence")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= LICENCE_MAX:
+        raise LineError("licence", f"a licence name of 1-{LICENCE_MAX} characters, e.g. \"CC BY 4.0\"")
+    return value.strip()
 
 
 
@@ -256,6 +269,8 @@ def render_line(export_format: ExportFormat, row: Any, stored: dict[str, Any]) -
             "quality": row.quality_score,
             "created_at": row.created_at,
         }
+        if getattr(row, "licence", None):
+            document["licence"] = row.licence
     return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
 
 

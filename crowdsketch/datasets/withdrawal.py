@@ -2,7 +2,8 @@
 
 Withdrawal deletes everything the session gave: its drawings (rows and strokes), its
 answers to others' drawings, the answers others gave about its drawings, its stats and its
-trust. The strokes go first, then the rows in one transaction: a failure half-way leaves
+trust, and its consent; its drawings also leave every dataset snapshot, which notes how many
+and its new content hash. The strokes go first, then the rows in one transaction: a failure half-way leaves
 rows whose strokes are gone, and asking again finishes the job (deleting a missing blob
 succeeds), whereas the other order could leave strokes that nothing points at and that no
 retry would find. Audited without the strokes and with the session id shortened.
@@ -18,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
 from crowdsketch.common.contributors import redacted
+from crowdsketch.datasets.snapshots import take_out_of_snapshots
 from crowdsketch.db.models import (
     ContributorSession,
+    DatasetItem,
     ContributorTrust,
     Drawing,
     VerificationAssignment,
@@ -52,7 +55,10 @@ async def withdraw(resources: Resources, session_id: str) -> WithdrawalRead:
 
 
 async def _blob_keys(session: AsyncSession, session_id: str) -> list[str]:
-    return list((await session.execute(select(Drawing.blob_key).where(Drawing.session_id == session_id))).scalars())
+    """The session's drawings' strokes, and those snapshots kept after an admin deleted the row."""
+    rows = select(Drawing.blob_key).where(Drawing.session_id == session_id)
+    kept = select(DatasetItem.blob_key).where(DatasetItem.session_id == session_id)
+    return sorted(set((await session.execute(rows)).scalars()) | set((await session.execute(kept)).scalars()))
 
 
 async def _delete_rows(session: AsyncSession, session_id: str) -> WithdrawalRead:
@@ -69,8 +75,9 @@ async def _delete_rows(session: AsyncSession, session_id: str) -> WithdrawalRead
     # Its drawings; their tasks, others' answers about them, scan rows and label history go
     # with them (ON DELETE CASCADE).
     drawings = (await session.execute(delete(Drawing).where(Drawing.session_id == session_id))).rowcount
+    snapshots = await take_out_of_snapshots(session, session_id)
     await session.execute(delete(ContributorTrust).where(ContributorTrust.session_id == session_id))
     await session.execute(delete(ContributorSession).where(ContributorSession.id == session_id))
     await record(session, None, f"contributor {redacted(session_id)}", "contributor.withdraw", "session",
-                 redacted(session_id), {"drawings": drawings, "votes": votes})
-    return WithdrawalRead(drawings=drawings, votes=votes)
+                 redacted(session_id), {"drawings": drawings, "votes": votes, "snapshots": snapshots})
+    return WithdrawalRead(drawings=drawings, votes=votes, snapshots=snapshots)

@@ -84,6 +84,10 @@ class ContributorSession(Base):
     # not need a count query to tell the contributor how many they drew today.
     today: Mapped[date] = mapped_column(Date)
     today_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The terms the contributor agreed to (`GET /api/terms`'s version) and when: a drawing
+    # is refused while this is not the current version (unless the operator turned consent off).
+    consent_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Drawing(Base):
@@ -109,6 +113,9 @@ class Drawing(Base):
     device: Mapped[str] = mapped_column(String(8))
     quality_score: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(16), default="game")
+    # What the drawing may be published under: the operator's licence for game drawings,
+    # the import's own for imported ones; null when nobody said (synthetic drawings).
+    licence: Mapped[str | None] = mapped_column(String(80), nullable=True)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     flag_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # SHA-256 of the canonical stroke JSON: lets an import recognise a drawing it already has.
@@ -305,6 +312,9 @@ class TrainingJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     model_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # The snapshot a training job trains from: the config's `datasetId`, or the one the job
+    # made itself on its first attempt (a retry trains from the same drawings).
+    dataset_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class ModelVersion(Base):
@@ -320,6 +330,10 @@ class ModelVersion(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     dataset_size: Mapped[int] = mapped_column(Integer)
     dataset_hash: Mapped[str] = mapped_column(String(64))
+    # The snapshot it was trained from (null for models older than snapshots, or whose
+    # snapshot was deleted by force; the model card still names it).
+    dataset_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), nullable=True, index=True)
     blob_prefix: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -364,3 +378,49 @@ class ModelEvaluation(Base):
     drawings: Mapped[int] = mapped_column(Integer)
     per_class: Mapped[dict[str, Any]] = mapped_column(JSON)
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Dataset(Base):
+    """A frozen snapshot: the drawings a filter chose at one moment, with their labels then
+    and their strokes (kept in the blob store while a snapshot names them). Its content hash
+    is the SHA-256 of its sorted `label:content_hash` lines, so the same drawings give the
+    same hash wherever they were imported."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)
+    drawings: Mapped[int] = mapped_column(Integer)
+    per_shape: Mapped[dict[str, int]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Made by a training job for itself (a job given no `datasetId`), not by an admin.
+    implicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Drawings taken out since because their contributor withdrew, and each such change:
+    # [{at, withdrawn, previousHash, contentHash}].
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("admin_users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DatasetItem(Base):
+    """One drawing of a snapshot as it was: no foreign key to `drawings`, since the row may
+    be deleted or relabelled afterwards while the snapshot stays as it was."""
+
+    __tablename__ = "dataset_items"
+    __table_args__ = (
+        Index("ix_dataset_items_blob_key", "blob_key"),
+        Index("ix_dataset_items_session_id", "session_id"),
+    )
+
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    drawing_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    shape_id: Mapped[str] = mapped_column(String(40))
+    blob_key: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))
+    licence: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

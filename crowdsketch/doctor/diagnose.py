@@ -21,6 +21,7 @@ from crowdsketch.doctor.inventory import (
     drawing_pages,
     list_blobs,
     model_rows,
+    snapshot_blob_keys,
 )
 from crowdsketch.doctor.report import Finding, Kind, Report, Scanned
 
@@ -62,7 +63,7 @@ async def _drawing_findings(
     resources: Resources, blobs: dict[str, datetime], cutoff: datetime
 ) -> tuple[list[Finding], int]:
     """Orphan stroke blobs and drawings without strokes, and how many rows were read."""
-    referenced: set[str] = set()
+    referenced: set[str] = await snapshot_blob_keys(resources)
     without_blob: list[Finding] = []
     rows = judged = 0
     async for page in drawing_pages(resources):

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from crowdsketch.db.models import Drawing, ModelVersion
+from crowdsketch.common.stroke_blobs import kept_by_snapshots
+from crowdsketch.db.models import DatasetItem, Drawing, ModelVersion
 
 if TYPE_CHECKING:
     from crowdsketch.resources import Resources
@@ -93,14 +94,22 @@ async def drawings_by_id(resources: Resources, ids: Iterable[uuid.UUID]) -> dict
 
 
 async def keys_with_rows(resources: Resources, keys: Iterable[str]) -> set[str]:
-    """Those of `keys` that some drawing row points at."""
+    """Those of `keys` that some drawing row, or some dataset snapshot, points at."""
     wanted = list(keys)
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
         statement = select(Drawing.blob_key).where(Drawing.blob_key.in_(wanted[start : start + 500]))
         async with resources.db.request_session() as session:
             found.update((await session.execute(statement)).scalars())
+    async with resources.db.request_session() as session:
+        found |= await kept_by_snapshots(session, set(wanted) - found)
     return found
+
+
+async def snapshot_blob_keys(resources: Resources) -> set[str]:
+    """Every stroke blob a dataset snapshot names: kept, though its drawing row may be gone."""
+    async with resources.db.request_session() as session:
+        return set((await session.execute(select(DatasetItem.blob_key).distinct())).scalars())
 
 
 async def model_rows(resources: Resources) -> list[ModelRow]:

@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.db.models import Shape
+from crowdsketch.db.models import Dataset, Shape
 from crowdsketch.errors import ValidationError
 from crowdsketch.training.schemas import TrainingConfig
 
@@ -27,8 +27,21 @@ def config_hash(canonical: dict[str, Any]) -> str:
 OPTIONAL_FILTERS = ("min_agreement", "min_consensus", "min_trust")
 
 
+# What a training from a snapshot keeps of the config: the snapshot decides the drawings.
+FROM_SNAPSHOT = {"epochs", "seed", "activate", "dataset_id"}
+
+
 async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dict[str, Any]:
-    """Defaults filled and the shapes spelled out, sorted: the same training, the same form."""
+    """Defaults filled and the shapes spelled out, sorted: the same training, the same form.
+    A training from a snapshot is its snapshot, epochs, seed and activation."""
+    if config.dataset_id is not None:
+        chosen = sorted(config.model_fields_set - FROM_SNAPSHOT)
+        if chosen:
+            raise ValidationError.for_field(
+                "datasetId", f"a snapshot decides the drawings: leave out {', '.join(chosen)} (or datasetId)")
+        if await session.get(Dataset, config.dataset_id) is None:
+            raise ValidationError.for_field("datasetId", f"no snapshot {config.dataset_id}")
+        return config.model_dump(mode="json", by_alias=True, include=FROM_SNAPSHOT)
     if config.shapes is None:
         shapes = list((await session.execute(select(Shape.id).where(Shape.active.is_(True)))).scalars())
     else:
@@ -45,4 +58,4 @@ async def canonical_config(session: AsyncSession, config: TrainingConfig) -> dic
         raise ValidationError.for_field("shapes", "a classifier needs at least 2 shapes")
     # An optional filter left unset is left out: the form configs had before it existed.
     unset = {name for name in OPTIONAL_FILTERS if getattr(config, name) is None}
-    return {**config.model_dump(by_alias=True, exclude=unset), "shapes": shapes}
+    return {**config.model_dump(by_alias=True, exclude=unset | {"dataset_id"}), "shapes": shapes}

@@ -1,30 +1,30 @@
-"""The training set of a job: which drawings, their rasters, and a snapshot that names them.
+"""The training set of a job: which drawings, their rasters, and the content hash that names them.
 
-Drawings of the job's shapes (active ones only), unflagged unless asked, of quality at least
-`minQuality`, of model agreement at least `minAgreement` when set (a drawing no model scored
-stays), of crowd consensus at least `minConsensus` and by contributors trusted at least
-`minTrust` when set (a drawing nobody judged, or whose contributor is not yet judged,
-stays), synthetic ones unless asked not to, and never one that an evaluation set holds
-(matched by content hash, whatever its source). The snapshot is the sorted drawing ids and a
-SHA-256 over ids and content hashes, recorded with the model. Every drawing also gets
-distorted versions for training (`training/distort.py`), and synthetic ones fewer.
+A training job trains from a dataset snapshot (`datasets/snapshots.py`: the drawings, their
+labels when frozen and their strokes), less any drawing an evaluation set has taken since;
+a label-issue scan takes what the filter chooses now (`datasets/selection.py`). The content
+hash is the snapshot's: the SHA-256 of the sorted `label:drawing content hash` lines of the
+drawings trained on. Every drawing also gets distorted versions for training
+(`training/distort.py`), and synthetic ones fewer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import orjson
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crowdsketch.datasets.selection import drawing_clauses
+from crowdsketch.datasets.snapshots import SnapshotItem, content_hash
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import ContributorTrust, Drawing, EvalSetDrawing, Shape, VerificationTask
+from crowdsketch.db.models import Drawing
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.raster import RasterSpec, rasterize_batch
 from crowdsketch.training.distort import training_variants
@@ -69,9 +69,14 @@ class _Row:
 
 
 async def build_dataset(
-    db: Database, blobs: BlobStore, blob_guard: DependencyGuard, config: dict[str, Any], spec: RasterSpec
+    db: Database, blobs: BlobStore, blob_guard: DependencyGuard, config: dict[str, Any], spec: RasterSpec,
+    *, snapshot: Sequence[SnapshotItem] | None = None,
 ) -> Dataset:
-    rows = await db.run(lambda session: _select_rows(session, config), write=False)
+    """The drawings of `snapshot` when given, else those `config`'s filter chooses now."""
+    if snapshot is not None:
+        rows = [_Row(i.drawing_id, i.shape_id, i.blob_key, i.content_hash, i.session_id, i.source) for i in snapshot]
+    else:
+        rows = await db.run(lambda session: _select_rows(session, config), write=False)
     if not rows:
         raise EmptyDatasetError(
             "no drawings match the job's configuration"
@@ -83,9 +88,6 @@ async def build_dataset(
     strokes = await _fetch_strokes(blobs, blob_guard, rows)
     kept = [(row, s) for row, s in zip(rows, strokes, strict=True) if s is not None]
     index = {label: i for i, label in enumerate(classes)}
-    digest = hashlib.sha256()
-    for row, _ in kept:
-        digest.update(f"{row.id}:{row.content_hash}\n".encode())
     images = await asyncio.to_thread(rasterize_batch, [s for _, s in kept], spec)
     synthetic = np.array([row.source == "synthetic" for row, _ in kept], dtype=bool)
     seed = int(config.get("seed") or 0)
@@ -97,7 +99,7 @@ async def build_dataset(
         labels=np.array([index[row.shape_id] for row, _ in kept], dtype=np.int64),
         classes=classes,
         drawing_ids=[row.id for row, _ in kept],
-        content_hash=digest.hexdigest(),
+        content_hash=content_hash((row.shape_id, row.content_hash) for row, _ in kept),
         groups=[row.session_id for row, _ in kept],
         synthetic=synthetic,
         variants=variants,
@@ -106,36 +108,11 @@ async def build_dataset(
 
 
 async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_Row]:
-    active = select(Shape.id).where(Shape.active.is_(True))
-    if config.get("shapes"):
-        active = active.where(Shape.id.in_(config["shapes"]))
     statement = (
         select(Drawing.id, Drawing.shape_id, Drawing.blob_key, Drawing.content_hash, Drawing.session_id, Drawing.source)
-        .where(Drawing.shape_id.in_(active))
-        .where(Drawing.quality_score >= float(config.get("minQuality") or 0.0))
-        .where(Drawing.content_hash.not_in(select(EvalSetDrawing.content_hash)))
+        .where(*drawing_clauses(config))
         .order_by(Drawing.id)
     )
-    if not config.get("includeFlagged", False):
-        statement = statement.where(Drawing.flagged.is_(False))
-    if not config.get("includeSynthetic", True):
-        statement = statement.where(Drawing.source != "synthetic")
-    if config.get("minAgreement") is not None:
-        # A drawing no model scored has no agreement: unknown is not disagreement.
-        statement = statement.where(
-            or_(Drawing.model_agreement.is_(None), Drawing.model_agreement >= float(config["minAgreement"]))
-        )
-    if config.get("minConsensus") is not None:
-        # The verdict on the drawing's current label; a drawing nobody judged stays.
-        task = VerificationTask
-        statement = statement.where(~exists().where(
-            task.drawing_id == Drawing.id, task.shape_id == Drawing.shape_id,
-            task.consensus < float(config["minConsensus"]),
-        ))
-    if config.get("minTrust") is not None:
-        statement = statement.where(~exists().where(
-            ContributorTrust.session_id == Drawing.session_id, ContributorTrust.trust < float(config["minTrust"])
-        ))
     return [_Row(*row) for row in (await session.execute(statement)).all()]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crowdsketch.common.audit import record
 from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 from crowdsketch.common.identity import AdminSession
-from crowdsketch.db.models import ModelEvaluation, ModelVersion
+from crowdsketch.db.models import Dataset, ModelEvaluation, ModelVersion
 from crowdsketch.errors import NotFoundError, ServiceUnavailableError
 from crowdsketch.evaluation.service import SetScore, evaluations_by_model
 from crowdsketch.ports.kv import KeyValueStore
@@ -33,7 +33,11 @@ async def list_models(session: AsyncSession) -> list[ModelRead]:
     """Newest version first, each with its scores on the evaluation sets."""
     rows = list((await session.execute(select(ModelVersion).order_by(ModelVersion.version.desc()))).scalars())
     scores = await evaluations_by_model(session, [row.id for row in rows])
-    return [model_read(row).model_copy(update={"evaluations": scores[row.id]}) for row in rows]
+    names = dict((await session.execute(select(Dataset.id, Dataset.name).where(
+        Dataset.id.in_({row.dataset_id for row in rows if row.dataset_id is not None}))
+    )).all())
+    return [model_read(row).model_copy(update={"evaluations": scores[row.id], "dataset_name": names.get(row.dataset_id)})
+            for row in rows]
 
 
 async def make_active(session: AsyncSession, model: ModelVersion) -> None:

@@ -51,6 +51,9 @@ class TrainingConfig(CamelModel):
     include_flagged: bool = False
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     activate: bool = Field(default=False, description="Make the trained model the active one")
+    dataset_id: uuid.UUID | None = Field(
+        default=None, description="Train on this dataset snapshot, in place of the filters above; without it the "
+        "job freezes what the filters choose into a snapshot of its own first")
 
     _two_shapes = field_validator("shapes")(at_least_two_shapes)
 
@@ -117,6 +120,8 @@ class ModelRead(CamelModel):
     metrics: dict[str, Any] = Field(description="Per-class precision, recall and the like, as evaluated")
     dataset_size: int
     dataset_hash: str
+    dataset_id: uuid.UUID | None = Field(default=None, description="The snapshot it was trained from")
+    dataset_name: str | None = None
     active: bool
     created_at: datetime
     activated_at: datetime | None

@@ -34,6 +34,7 @@ from crowdsketch.resources import Resources
 from crowdsketch.training.dataset import EmptyDatasetError, build_dataset
 from crowdsketch.training.distort import DEFAULT_DISTORTION, SYNTHETIC_DISTORTION
 from crowdsketch.training.export import export_onnx, model_card, publish_model
+from crowdsketch.training.job_snapshot import job_snapshot
 from crowdsketch.training.jobs import TrainingJobs
 from crowdsketch.training.scan import run_scan
 from crowdsketch.training.schemas import EpochProgress
@@ -121,7 +122,9 @@ class TrainingWorker:
         self, job: TrainingJob, stop: threading.Event, on_epoch: EpochObserver | None
     ) -> tuple[ModelVersion, list[SetScore]]:
         resources, config = self._resources, job.config
-        dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC)
+        snapshot = await job_snapshot(resources, job)
+        dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC,
+                                      snapshot=snapshot.items)
         on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch)
         train_config = TrainConfig(epochs=int(config["epochs"]), seed=int(config.get("seed") or 0))
         trained = await asyncio.to_thread(
@@ -134,6 +137,9 @@ class TrainingWorker:
         card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=dataset.size,
                           dataset_hash=dataset.content_hash, config=config)
         card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
+        # The snapshot it learnt from; its hash differs from the model's only when an
+        # evaluation set took some of the snapshot's drawings since it was made.
+        card["dataset"] = {"id": str(snapshot.id), "name": snapshot.name, "contentHash": snapshot.content_hash}
         # What the training versions of people's and of synthetic drawings were varied by.
         card["distortion"] = {"people": DEFAULT_DISTORTION.to_dict(), "synthetic": SYNTHETIC_DISTORTION.to_dict()}
         # Scored before it is published, through the exported file as inference will run it.
@@ -150,6 +156,7 @@ class TrainingWorker:
             metrics={k: v for k, v in metrics.items() if k != "history"},
             dataset_size=dataset.size,
             dataset_hash=dataset.content_hash,
+            dataset_id=snapshot.id,
             blob_prefix=prefix,
             active=False,
         ), scores

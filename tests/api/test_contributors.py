@@ -57,8 +57,8 @@ async def test_a_contributor_exports_and_then_withdraws_everything_they_gave(cli
     withdrawn = await client.delete("/api/contributors/me", headers=me)
     again = await client.delete("/api/contributors/me", headers=me)
 
-    assert withdrawn.status_code == 200 and withdrawn.json() == {"drawings": 3, "votes": 1}
-    assert again.status_code == 200 and again.json() == {"drawings": 0, "votes": 0}
+    assert withdrawn.status_code == 200 and withdrawn.json() == {"drawings": 3, "votes": 1, "snapshots": 0}
+    assert again.status_code == 200 and again.json() == {"drawings": 0, "votes": 0, "snapshots": 0}
     # Rows, strokes, answers both ways, stats: gone. The other contributor's drawing stays,
     # its count of answers down by mine.
     assert await _count(stack, select(func.count()).select_from(Drawing)) == 1

@@ -130,6 +130,10 @@ def make_settings(**values: object) -> Settings:
         # Tests train small models that activate themselves whatever their accuracy; the
         # floor's own tests set it (tests/api/admin/test_activation_floor.py).
         "activation_floor": 0.0,
+        # Most tests are about what happens to a drawing, not about the terms: their
+        # sessions need no consent. Consent's own tests turn it on (tests/api/test_consent.py),
+        # and the browser and topology tests run with the default (on).
+        "consent_required": False,
     }
     return Settings(**{**defaults, **values})  # type: ignore[arg-type]
 

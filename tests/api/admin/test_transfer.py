@@ -221,8 +221,10 @@ async def test_export_filters_by_shape_source_and_leaves_flagged_drawings_out_un
     assert response.headers["content-type"].startswith("application/x-ndjson")
     assert response.headers["content-disposition"].startswith('attachment; filename="crowdsketch-')
     [only] = [orjson.loads(line) for line in response.content.splitlines()]
-    assert list(only) == ["label", "strokes", "canvas", "duration_ms", "device", "id", "source", "quality", "created_at"]
-    assert (only["id"], only["label"], only["source"]) == (kept, "circle", "game")
+    assert list(only) == ["label", "strokes", "canvas", "duration_ms", "device", "id", "source", "quality", "created_at",
+                          "licence"]
+    # A game drawing is published under the operator's licence, which its contributor agreed to.
+    assert (only["id"], only["label"], only["source"], only["licence"]) == (kept, "circle", "game", "CC BY 4.0")
 
     everything = await _export(admin_client, includeFlagged="true", shape=["circle", "square"])
     assert Counter(line["label"] for line in everything) == {"circle": 2, "square": 1}
