@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
+from tests.e2e.consent import agree_to_terms, terms_panel
 from tests.e2e.pen import draw_with_mouse, outline_for
 from tests.conftest import require
 from tests.e2e.stack import AXE_SCRIPT
@@ -37,6 +38,10 @@ def _describe(violation: dict[str, Any]) -> str:
 def test_the_game_page_and_its_saved_drawing_result_have_no_serious_accessibility_violation(page: Page) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draw")
+    expect(terms_panel(page).get_by_role("button", name="I agree")).to_be_enabled()
+    assert_no_serious_violation(page)  # with the terms shown, as on a first visit
+
+    agree_to_terms(page)
     assert_no_serious_violation(page)
 
     draw_with_mouse(page, outline_for("circle"))

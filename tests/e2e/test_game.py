@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.consent import agree_to_terms
 from tests.e2e.pen import draw_with_finger, draw_with_mouse, outline_for
 from tests.e2e.stack import Server
 
@@ -19,10 +20,11 @@ RECOVERY_DEADLINE_S = 30.0
 
 
 def _open_game(page: Page) -> dict[str, Any]:
-    """The game page, once it shows its first prompt; returns that shape."""
+    """The game page, once the terms are agreed to and it shows its first prompt; returns that shape."""
     with page.expect_response("**/api/shapes/next") as first:
         page.goto("/")
     shape = first.value.json()
+    agree_to_terms(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(shape["name"].lower())
     return shape
 

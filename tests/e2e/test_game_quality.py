@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.consent import agree_through_api, agree_to_terms
 from tests.e2e.pen import draw_with_mouse, outline_for
 from tests.e2e.stack import Server
 
@@ -34,6 +35,7 @@ def _prompt_star(route: Route) -> None:
 def test_a_circle_drawn_for_a_star_gets_a_kind_doubt_and_retry_asks_for_the_star_again(page: Page) -> None:
     page.route("**/api/shapes/next", _prompt_star)
     page.goto("/")
+    agree_to_terms(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Draw a star")
 
     draw_with_mouse(page, outline_for("circle"))
@@ -78,6 +80,7 @@ _KNOWN = {"circle", "square", "rectangle", "triangle", "diamond", "hexagon", "st
 def test_every_fifth_turn_shows_another_players_drawing_to_verify(page: Page, server: Server) -> None:
     other = str(uuid.uuid4())
     with httpx.Client(base_url=server.base_url, timeout=10) as api:
+        agree_through_api(api, other)
         body = {"shapeId": "square", "strokeData": {
             "canvas": {"width": 400, "height": 400}, "duration_ms": 900, "device": "mouse",
             "strokes": [[[80, 80, 0], [320, 80, 150], [320, 320, 300], [80, 320, 450], [80, 80, 600]]],
@@ -87,6 +90,7 @@ def test_every_fifth_turn_shows_another_players_drawing_to_verify(page: Page, se
         assert stored.status_code == 201, stored.text
 
     page.goto("/")
+    agree_to_terms(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draw")
     for _ in range(4):
         _draw_a_turn(page)

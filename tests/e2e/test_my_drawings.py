@@ -6,6 +6,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.consent import agree_to_terms, terms_panel
 from tests.e2e.pen import draw_with_mouse, outline_for
 from tests.e2e.stack import Server
 
@@ -18,6 +19,7 @@ def test_a_contributor_deletes_the_drawing_they_made_and_their_export_is_then_em
     with page.expect_response("**/api/shapes/next") as first:
         page.goto("/")
     shape = first.value.json()
+    agree_to_terms(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(shape["name"].lower())
 
     draw_with_mouse(page, outline_for(shape["id"]))
@@ -38,6 +40,7 @@ def test_a_contributor_deletes_the_drawing_they_made_and_their_export_is_then_em
 
     expect(page.get_by_role("status").filter(has_text="Deleted")).to_have_text("Deleted 1 drawing.")
     expect(saved).to_be_hidden()  # the totals shown with the score counted the deleted drawing
+    expect(terms_panel(page)).to_be_visible()  # the consent went with the drawings: asked again before the next
     session_id = page.evaluate("key => localStorage.getItem(key)", SESSION_KEY)
     assert session_id
     export = httpx.get(f"{server.base_url}/api/contributors/me/export", headers={"X-Session-Id": session_id}, timeout=10)

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, update
 
 from crowdsketch.db.models import Drawing
 from tests.e2e.admin_ui import log_in, sections
+from tests.e2e.consent import agree_through_api
 from tests.e2e.stack import Server
 from tests.support.drawings import circle_strokes, drawing_body, submission_headers
 
@@ -26,10 +27,13 @@ def seed_doubtful_drawings(server: Server, n: int) -> list[str]:
     the server's database as well, so that they wait in the review queue whatever the
     one-epoch model made of them (or if it did not answer in time)."""
     ids = []
+    session_id = str(uuid.uuid4())
     with httpx.Client(base_url=server.base_url, timeout=10) as api:
+        agree_through_api(api, session_id)
         for i in range(n):
             strokes = circle_strokes(cx=180 + 10 * i, r=100 + 5 * i)  # no two alike
-            stored = api.post("/api/drawings", json=drawing_body("star", strokes), headers=submission_headers(shape_id="star"))
+            headers = submission_headers(session_id, shape_id="star")
+            stored = api.post("/api/drawings", json=drawing_body("star", strokes), headers=headers)
             assert stored.status_code == 201, stored.text
             ids.append(stored.json()["id"])
     engine = create_engine(f"sqlite:///{server.data_dir / 'crowdsketch.db'}")

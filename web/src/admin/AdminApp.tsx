@@ -5,6 +5,8 @@ import { navigate, usePathname, useSearch } from "../router/router";
 import { AdminLayout } from "./AdminLayout";
 import { LoginPage } from "./LoginPage";
 import { ContributorsPage } from "./contributors/ContributorsPage";
+import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
+import { DatasetsPage } from "./datasets/DatasetsPage";
 import { DrawingDetailPage } from "./drawings/DrawingDetailPage";
 import { DrawingsPage } from "./drawings/DrawingsPage";
 import { ModelsPage } from "./models/ModelsPage";
@@ -22,6 +24,9 @@ function pageFor(path: string): ReactNode {
   const drawing = /^\/admin\/drawings\/([^/]+)$/.exec(path);
   if (drawing) return <DrawingDetailPage id={decodeURIComponent(drawing[1])} />;
   if (path === "/admin/review") return <ReviewPage />;
+  if (path === "/admin/datasets") return <DatasetsPage />;
+  const dataset = /^\/admin\/datasets\/([^/]+)$/.exec(path);
+  if (dataset) return <DatasetDetailPage id={decodeURIComponent(dataset[1])} />;
   if (path === "/admin/training") return <TrainingPage />;
   if (path === "/admin/models") return <ModelsPage />;
   if (path === "/admin/contributors") return <ContributorsPage />;

@@ -6,6 +6,7 @@ const SECTIONS = [
   { to: "/admin", label: "Overview" },
   { to: "/admin/drawings", label: "Drawings" },
   { to: "/admin/review", label: "Review" },
+  { to: "/admin/datasets", label: "Datasets" },
   { to: "/admin/training", label: "Training" },
   { to: "/admin/models", label: "Models" },
   { to: "/admin/contributors", label: "Contributors" },

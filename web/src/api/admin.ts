@@ -204,6 +204,8 @@ export interface ModelVersion {
   activatedAt: string | null;
   /** Accuracy on each evaluation set: real drawings the model never trained on. */
   evaluations: ModelEvaluation[];
+  datasetId?: string | null;
+  datasetName?: string | null;
 }
 
 export interface AuditEntry {

@@ -1,7 +1,8 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { drawStroke } from "../test/pointer";
+import { agreedBefore, termsAnswer } from "./consent.fixture";
 import { GamePage } from "./GamePage";
 
 const json = (status: number, body: unknown) =>
@@ -18,6 +19,7 @@ const created = {
 function stubApi(drawingAnswers: Array<() => Response>) {
   const fetchMock = vi.fn(async (url: string) => {
     if (url === "/api/shapes/next") return json(200, { id: "circle", name: "circle" });
+    if (url === "/api/terms") return termsAnswer();
     if (url === "/api/drawings") return drawingAnswers.shift()!();
     return json(404, { error: "NOT_FOUND", message: "no route", requestId: "x" });
   });
@@ -26,6 +28,8 @@ function stubApi(drawingAnswers: Array<() => Response>) {
 }
 
 describe("GamePage", () => {
+  beforeEach(() => agreedBefore());
+
   it("prompts, takes a drawing, shows the score and moves to the next shape", async () => {
     stubApi([() => json(201, created)]);
     render(<GamePage />);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { DrawingCreated } from "../api/collection";
+import { isConsentRequired, requiredTermsVersion } from "../api/consent";
 import { DrawingToolbar } from "../canvas/DrawingToolbar";
 import { PostItCanvas } from "../canvas/PostItCanvas";
 import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
@@ -11,13 +12,15 @@ import { MyDrawingsMenu } from "./MyDrawingsMenu";
 import { PromptHeading } from "./PromptHeading";
 import { getSessionId } from "./session";
 import { SubmitResult } from "./SubmitResult";
+import { TermsPanel } from "./TermsPanel";
+import { useConsent } from "./useConsent";
 import { useDrawingSubmit } from "./useDrawingSubmit";
 import { usePrompt } from "./usePrompt";
 import { useVerificationTurn } from "./useVerificationTurn";
 import { VerificationCard } from "./VerificationCard";
 
 /** The drawing game: a prompt, a sticky note to draw on, and a score for each drawing. Now
- * and then a turn asks about another player's drawing instead. */
+ * and then a turn asks about another player's drawing instead. The terms come first, once. */
 export function GamePage() {
   const [sessionId] = useState(getSessionId);
   const prompt = usePrompt(sessionId);
@@ -52,6 +55,22 @@ export function GamePage() {
   const { state, reset } = submitter;
   const failed = state.status === "error";
 
+  // A drawing refused for want of consent waits, kept, while the terms are shown again; it is
+  // sent once they are agreed to.
+  const refusal = state.status === "error" && isConsentRequired(state.error) ? state.error : null;
+  const consent = useConsent({
+    sessionId,
+    onAgreed: () => {
+      if (refusal) void submitter.retry();
+    },
+  });
+  const { askAgain } = consent;
+  useEffect(() => {
+    if (refusal) askAgain(requiredTermsVersion(refusal));
+  }, [refusal, askAgain]);
+  const waiting = consent.needed;
+  const showTerms = waiting && !consent.checking;
+
   // Editing the drawing after a failure makes it a new drawing: its Retry no longer applies.
   const failedStrokes = useRef(capture.strokes);
   useEffect(() => {
@@ -59,7 +78,7 @@ export function GamePage() {
     else if (failedStrokes.current !== capture.strokes) reset();
   }, [failed, capture.strokes, reset]);
   const submitting = state.status === "submitting";
-  const canSubmit = prompt.shape !== null && !capture.isEmpty && !submitting && !doubted;
+  const canSubmit = prompt.shape !== null && !capture.isEmpty && !submitting && !doubted && !waiting;
 
   const submit = () => {
     const strokeData = capture.toStrokeData();
@@ -78,8 +97,9 @@ export function GamePage() {
     capture.clear();
   };
   // The totals shown with the last score counted drawings that are gone now; so is a
-  // drawing the model doubted.
+  // drawing the model doubted, and the agreement to the terms.
   const afterDeletion = () => {
+    consent.forget();
     if (doubted) retryPrompt();
     else reset();
   };
@@ -89,7 +109,7 @@ export function GamePage() {
     onSubmit: submit,
     onUndo: capture.undo,
     onClear: capture.clear,
-    enabled: !submitting && !doubted && !verifying,
+    enabled: !submitting && !doubted && !verifying && !waiting,
   });
 
   if (verification.task) {
@@ -112,18 +132,30 @@ export function GamePage() {
         <PromptHeading shape={prompt.shape} loading={prompt.loading} />
         <MyDrawingsMenu sessionId={sessionId} onDeleted={afterDeletion} />
       </header>
+      {showTerms && (
+        <TermsPanel
+          terms={consent.terms}
+          loading={consent.loading}
+          agreeing={consent.agreeing}
+          failure={consent.failure}
+          onAgree={() => void consent.agree()}
+          onReload={consent.reload}
+          notices={[consent.notice, refusal ? "Your drawing is kept: it is sent as soon as you agree." : ""].filter(Boolean)}
+          takeFocus={refusal !== null}
+        />
+      )}
       <ErrorDisplay error={prompt.error} onRetry={prompt.load} title="No shape could be fetched." />
       <PostItCanvas
         capture={capture}
-        disabled={submitting || !prompt.shape || doubted !== null}
-        placeholder={prompt.shape ? "Draw here" : undefined}
+        disabled={submitting || !prompt.shape || doubted !== null || waiting}
+        placeholder={prompt.shape && !waiting ? "Draw here" : undefined}
       />
-      <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting && !doubted}>
+      <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting && !doubted && !waiting}>
         <button
           type="button"
           className="button button--quiet"
           onClick={skip}
-          disabled={submitting || prompt.loading || doubted !== null}
+          disabled={submitting || prompt.loading || doubted !== null || waiting}
         >
           Skip
         </button>
@@ -153,7 +185,7 @@ export function GamePage() {
       {state.status === "success" && !doubted && (
         <SubmitResult result={state.result} keptDespiteDoubt={keptDespiteDoubt} />
       )}
-      {state.status === "error" && (
+      {state.status === "error" && !refusal && (
         <ErrorDisplay error={state.error} onRetry={() => void submitter.retry()} title="Your drawing was not saved." />
       )}
       <footer className="page__footer">

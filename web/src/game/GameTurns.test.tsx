@@ -2,6 +2,7 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { drawStroke } from "../test/pointer";
+import { agreedBefore, termsAnswer } from "./consent.fixture";
 import { GamePage } from "./GamePage";
 
 const json = (status: number, body: unknown) =>
@@ -36,8 +37,10 @@ interface Api {
 }
 
 function stubApi({ every, drawings, verifications = [] }: Api) {
+  agreedBefore();
   const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
     if (url === "/api/shapes/next") return json(200, star);
+    if (url === "/api/terms") return termsAnswer();
     if (url === "/api/drawings") return drawings.shift()!();
     if (url === "/api/verifications/policy" && every !== undefined) return json(200, { every });
     if (url === "/api/verifications/next") return verifications.shift()!();

@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { drawStroke } from "../test/pointer";
 import { GamePage } from "./GamePage";
 import { MyDrawingsMenu } from "./MyDrawingsMenu";
+import { agreedBefore, termsAnswer } from "./consent.fixture";
 import { deletedNotice } from "./useMyDrawings";
 
 const SESSION = "3f1c2b9e-5d4a-4c8b-9e7f-0a1b2c3d4e5f";
@@ -143,8 +144,10 @@ describe("MyDrawingsMenu", () => {
 
 describe("My drawings in the game", () => {
   it("drops the totals shown with the last score once the drawings are deleted", async () => {
+    agreedBefore();
     stubFetch((url, init) => {
       if (url === "/api/shapes/next") return json(200, { id: "circle", name: "circle" });
+      if (url === "/api/terms") return termsAnswer();
       if (url === "/api/drawings")
         return json(201, {
           id: "0b8a3f0e-6c1d-4f55-9d62-1a2b3c4d5e6f",
@@ -169,6 +172,9 @@ describe("My drawings in the game", () => {
     expect(await screen.findByText("Deleted 1 drawing.")).toBeInTheDocument();
     expect(screen.queryByText("1 today · 1 in all")).not.toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Draw a triangle" })).toBeInTheDocument();
+    // The withdrawal took the agreement to the terms with it: they come before the next drawing.
+    expect(await screen.findByRole("region", { name: /terms/i })).toBeInTheDocument();
+    expect(localStorage.getItem("crowdsketch.termsVersion")).toBeNull();
   });
 });
 

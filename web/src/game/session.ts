@@ -29,3 +29,24 @@ export function getSessionId(): string {
 export function idempotencyKey(sessionId: string, shapeId: string, timestamp: number): string {
   return `${sessionId}:${shapeId}:${timestamp}`;
 }
+
+// The terms version this browser agreed to, so the terms are not shown on every visit. The
+// server holds the agreement itself; a refused drawing brings the terms back.
+const TERMS_KEY = "crowdsketch.termsVersion";
+
+export function readAgreedTerms(): string | null {
+  try {
+    return localStorage.getItem(TERMS_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function rememberAgreedTerms(version: string | null): void {
+  try {
+    if (version === null) localStorage.removeItem(TERMS_KEY);
+    else localStorage.setItem(TERMS_KEY, version);
+  } catch {
+    // Storage refused: the terms are shown again on the next visit.
+  }
+}

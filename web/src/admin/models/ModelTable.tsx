@@ -1,5 +1,7 @@
 import type { ModelVersion } from "../../api/admin";
+import { Link } from "../../router/router";
 import { formatPercent } from "../charts/scale";
+import { datasetPath } from "../datasets/datasetLinks";
 import { evalSetNames } from "./EvalSetChart";
 import { modelRowId } from "./modelLinks";
 
@@ -30,6 +32,7 @@ export function ModelTable({ models, selectedId, activating, rescoring, onSelect
               </th>
             ))}
             <th scope="col">Drawings</th>
+            <th scope="col">Snapshot</th>
             <th scope="col">Created</th>
             <th scope="col">
               <span className="visually-hidden">Evaluation</span>
@@ -74,6 +77,7 @@ export function ModelTable({ models, selectedId, activating, rescoring, onSelect
                 return <td key={name}>{evaluation ? formatPercent(evaluation.accuracy) : "—"}</td>;
               })}
               <td>{model.datasetSize.toLocaleString()}</td>
+              <td>{model.datasetId ? <Link to={datasetPath(model.datasetId)}>{model.datasetName ?? model.datasetId.slice(0, 8)}</Link> : "—"}</td>
               <td title={new Date(model.createdAt).toLocaleString()}>{new Date(model.createdAt).toLocaleDateString()}</td>
               <td>
                 <button

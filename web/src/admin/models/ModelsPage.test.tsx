@@ -124,4 +124,19 @@ describe("ModelsPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Remove evaluation set dollar1" }));
     expect(await screen.findByText("No evaluation set is registered.")).toBeInTheDocument();
   });
+
+  it("links each model to the snapshot it was trained on", async () => {
+    mockFetch({
+      "GET /api/admin/models": {
+        status: 200,
+        body: [{ ...model(2, 0.996, []), datasetId: "d1", datasetName: "spring-2027" }, { ...model(1, 0.98, []), datasetId: null, datasetName: null }],
+      },
+      "GET /api/admin/eval-sets": { status: 200, body: [] },
+    });
+    render(<ModelsPage />);
+
+    const trained = await screen.findByRole("row", { name: /v2/ });
+    expect(within(trained).getByRole("link", { name: "spring-2027" })).toHaveAttribute("href", "/admin/datasets/d1");
+    expect(within(screen.getByRole("row", { name: /v1/ })).queryByRole("link")).not.toBeInTheDocument();
+  });
 });

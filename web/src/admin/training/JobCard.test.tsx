@@ -29,4 +29,11 @@ describe("JobCard", () => {
     render(<JobCard job={refused} cancelling={false} onCancel={vi.fn()} />);
     expect(screen.getByText("Not made active: validation accuracy 0.083 is below the floor 0.500")).toBeInTheDocument();
   });
+
+  it("names and links the snapshot a job trained on", () => {
+    const onSnapshot = { ...completed, config: { epochs: 2, datasetId: "d1", seed: null, activate: false } } as unknown as TrainingJob;
+    render(<JobCard job={onSnapshot} cancelling={false} onCancel={vi.fn()} datasetNames={new Map([["d1", "spring-2027"]])} />);
+    expect(screen.getByRole("link", { name: "spring-2027" })).toHaveAttribute("href", "/admin/datasets/d1");
+    expect(screen.getByText(/2 epochs · random seed/)).toBeInTheDocument();
+  });
 });

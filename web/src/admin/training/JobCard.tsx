@@ -2,9 +2,10 @@ import { useState } from "react";
 import type { TrainingJob } from "../../api/admin";
 import { Link } from "../../router/router";
 import { formatPercent } from "../charts/scale";
+import { datasetPath } from "../datasets/datasetLinks";
 import { modelPath } from "../models/modelLinks";
 import { EpochCharts } from "./EpochCharts";
-import { isActiveJob } from "./trainingConfig";
+import { isActiveJob, jobDatasetId } from "./trainingConfig";
 
 export interface JobCardProps {
   job: TrainingJob;
@@ -12,26 +13,32 @@ export interface JobCardProps {
   onCancel: (id: string) => void;
   /** Show the curves at first without a click. */
   open?: boolean;
+  /** Snapshot id → name, to name the snapshot a job trained on. */
+  datasetNames?: ReadonlyMap<string, string>;
 }
 
 function configSummary(job: TrainingJob): string {
   const c = job.config;
-  const parts = [
-    `${c.epochs} epoch${c.epochs === 1 ? "" : "s"}`,
-    `${c.shapes.length} shapes`,
-    `quality ≥ ${c.minQuality}`,
-    ...(c.minAgreement != null ? [`agreement ≥ ${c.minAgreement}`] : []),
-    ...(c.minConsensus != null ? [`consensus ≥ ${c.minConsensus}`] : []),
-    ...(c.minTrust != null ? [`trust ≥ ${c.minTrust}`] : []),
-    c.includeSynthetic ? "with synthetic" : "no synthetic",
-    c.includeFlagged ? "with flagged" : "no flagged",
-    c.seed === null ? "random seed" : `seed ${c.seed}`,
-  ];
+  const parts = [`${c.epochs} epoch${c.epochs === 1 ? "" : "s"}`];
+  // A job given a snapshot may carry no filters: the snapshot chose the drawings.
+  if (Array.isArray(c.shapes)) {
+    parts.push(
+      `${c.shapes.length} shapes`,
+      `quality ≥ ${c.minQuality}`,
+      ...(c.minAgreement != null ? [`agreement ≥ ${c.minAgreement}`] : []),
+      ...(c.minConsensus != null ? [`consensus ≥ ${c.minConsensus}`] : []),
+      ...(c.minTrust != null ? [`trust ≥ ${c.minTrust}`] : []),
+      c.includeSynthetic ? "with synthetic" : "no synthetic",
+      c.includeFlagged ? "with flagged" : "no flagged",
+    );
+  }
+  parts.push(c.seed === null || c.seed === undefined ? "random seed" : `seed ${c.seed}`);
   if (c.activate) parts.push("activates");
   return parts.join(" · ");
 }
 
-export function JobCard({ job, cancelling, onCancel, open = false }: JobCardProps) {
+export function JobCard({ job, cancelling, onCancel, open = false, datasetNames }: JobCardProps) {
+  const datasetId = jobDatasetId(job);
   const epochs = job.progress.epochs;
   const last = epochs[epochs.length - 1];
   const done = epochs.length / Math.max(job.config.epochs, 1);
@@ -51,7 +58,14 @@ export function JobCard({ job, cancelling, onCancel, open = false }: JobCardProp
         )}
         {job.progress.cancelRequested && active && <span className="admin-muted">Stopping after this epoch…</span>}
       </div>
-      <p className="job-card__config">{configSummary(job)}</p>
+      <p className="job-card__config">
+        {datasetId && (
+          <>
+            Snapshot <Link to={datasetPath(datasetId)}>{datasetNames?.get(datasetId) ?? datasetId.slice(0, 8)}</Link> ·{" "}
+          </>
+        )}
+        {configSummary(job)}
+      </p>
       <div
         className="bar"
         role="progressbar"

@@ -2,6 +2,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { AdminShape, TrainingJob } from "../../api/admin";
+import { dataset } from "../datasets/fixtures";
 import { TrainingForm } from "./TrainingForm";
 
 const shape = (id: string, active = true): AdminShape => ({
@@ -104,5 +105,37 @@ describe("TrainingForm", () => {
     await userEvent.click(screen.getByLabelText("circle"));
     expect(startButton()).toBeDisabled();
     expect(screen.getByText("A classifier needs at least 2 shapes.")).toBeInTheDocument();
+  });
+
+  it("trains from a picked snapshot in place of the filters", async () => {
+    const onStart = vi.fn();
+    const onDatasetChange = vi.fn();
+    const snapshots = [dataset("d1", "spring-2027"), dataset("d0", "job-1", { implicit: true })];
+    const { rerender } = render(
+      <TrainingForm shapes={SHAPES} jobs={[]} starting={false} onStart={onStart} datasets={snapshots} onDatasetChange={onDatasetChange} />,
+    );
+    const choice = screen.getByRole("combobox", { name: "Train from snapshot" });
+    expect(screen.getByRole("option", { name: "job-1 (150 drawings, made by a training job)" })).toBeInTheDocument();
+    await userEvent.selectOptions(choice, "d1");
+    expect(onDatasetChange).toHaveBeenCalledWith("d1");
+
+    rerender(
+      <TrainingForm shapes={SHAPES} jobs={[]} starting={false} onStart={onStart} datasets={snapshots} datasetId="d1" onDatasetChange={onDatasetChange} />,
+    );
+    expect(screen.getByRole("combobox", { name: "Train from snapshot" })).toHaveAccessibleDescription(/150 drawings of 2 shapes frozen in “spring-2027”/);
+    expect(screen.queryByLabelText("Minimum quality")).not.toBeInTheDocument();
+    expect(screen.queryByRole("group", { name: /Shapes/ })).not.toBeInTheDocument();
+    await userEvent.clear(screen.getByLabelText("Epochs"));
+    await userEvent.type(screen.getByLabelText("Epochs"), "2");
+    await userEvent.click(startButton());
+    expect(onStart).toHaveBeenCalledWith({ epochs: 2, datasetId: "d1", activate: false });
+  });
+
+  it("tells that the same snapshot is already being trained", () => {
+    const running = job("running");
+    const onSnapshot = { ...running, config: { ...running.config, datasetId: "d1" } };
+    render(<TrainingForm shapes={SHAPES} jobs={[onSnapshot]} starting={false} onStart={vi.fn()} datasets={[dataset("d1", "spring-2027")]} datasetId="d1" onDatasetChange={vi.fn()} />);
+    expect(startButton()).toBeDisabled();
+    expect(screen.getByRole("status")).toHaveTextContent("already running");
   });
 });
