@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crowdsketch import cli_data, cli_quality
+from crowdsketch import cli_data, cli_datasets, cli_quality
 from crowdsketch.cli_errors import guarded
 from crowdsketch.cli_support import (
     DataDirOption,
@@ -368,6 +368,7 @@ app.command("export")(cli_data.export_command)
 app.command()(cli_data.evaluate)
 app.add_typer(cli_data.evalset_app, name="evalset")
 app.add_typer(cli_quality.label_issues_app, name="label-issues")
+app.add_typer(cli_datasets.dataset_app, name="dataset")
 
 
 # The installed `crowdsketch` command: `app` inside the error boundary.

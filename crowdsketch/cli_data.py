@@ -16,6 +16,7 @@ import typer
 
 from crowdsketch.cli_support import (
     DataDirOption,
+    output_file,
     progress_bar,
     require_file,
     require_folder_of,
@@ -128,7 +129,7 @@ def export_command(
         service = TransferService.from_resources(resources)
         export_filter = await service.export_filter(shape or (), include_flagged, source)
         total = await service.count(export_filter)
-        with _output(file) as out, progress_bar(MofNCompleteColumn()) as progress:
+        with output_file(file) as out, progress_bar(MofNCompleteColumn()) as progress:
             task = progress.add_task("exporting", total=total)
             async for line in service.export_lines(export_filter, export_format):  # type: ignore[arg-type]
                 out.write(line)
@@ -279,24 +280,6 @@ def evalset_score(
             typer.echo(f"model v{found.version} on {item.eval_set}: accuracy {item.accuracy:.4f} ({item.drawings} drawings)")
 
     run_or_exit(settings_for(data_dir), score)
-
-
-@contextmanager
-def _output(file: str) -> Iterator[BinaryIO]:
-    """stdout, or a file that appears complete or not at all."""
-    if file == "-":
-        sys.stdout.flush()
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    target = Path(file)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            yield handle
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @contextmanager
