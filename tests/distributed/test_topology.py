@@ -213,8 +213,15 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
         assert too_large.json()["error"] == "PAYLOAD_TOO_LARGE"
         assert too_large.json()["requestId"] == too_large.headers["X-Request-Id"]
 
-        # A drawing, through nginx to collection; the request id and the replay come back.
+        # A drawing, through nginx to collection, after its contributor agreed to the terms
+        # (refused before); the request id and the replay come back.
         headers = {**submission_headers(shape_id="circle"), "X-Request-Id": "topology-draw-1"}
+        refused = http.post("/api/drawings", json=drawing_body("circle"), headers=headers)
+        assert refused.status_code == 403 and refused.json()["error"] == "CONSENT_REQUIRED", refused.text
+        version = http.get("/api/terms").json()["version"]
+        agreed = http.post("/api/consent", json={"termsVersion": version},
+                           headers={"X-Session-Id": headers["X-Session-Id"]})
+        assert agreed.status_code == 200, agreed.text
         drawn = http.post("/api/drawings", json=drawing_body("circle"), headers=headers)
         assert drawn.status_code == 201, drawn.text
         assert drawn.headers["X-Request-Id"] == "topology-draw-1"
@@ -282,6 +289,12 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
             assert answer.json()["shape"] in second_model["classes"]
         info = http.get("/api/inference/model/info").json()
         assert info["id"] == second_model["id"] and sorted(info["classes"]) == ["circle", "line", "square"]
+
+        # Each job trained from a snapshot of its own; one is exported through nginx, streamed.
+        snapshot = http.get(f"/api/admin/datasets/{first_model['datasetId']}").json()
+        assert snapshot["implicit"] and [m["version"] for m in snapshot["models"]] == [first_model["version"]]
+        exported = http.get(f"/api/admin/datasets/{snapshot['id']}/export")
+        assert exported.status_code == 200 and len(exported.content.splitlines()) == snapshot["drawings"]
 
     access_log = (topology.run_dir / "access.log").read_text()
     classified_on = set(re.findall(r'"POST /api/inference/classify [^"]*" 200 .* upstream=([\d.:]+)', access_log))

@@ -106,6 +106,8 @@ class FaultTopology:
             CROWDSKETCH_BCRYPT_ROUNDS="4",
             CROWDSKETCH_LOG_JSON="true",  # the checks read the workers' log lines
             CROWDSKETCH_ACTIVATION_FLOOR="0",  # one-epoch models activate themselves
+            # Every drawing of the load is a new contributor's: consent is tested elsewhere.
+            CROWDSKETCH_CONSENT_REQUIRED="false",
             CROWDSKETCH_ADMIN_PASSWORD=ADMIN_PASSWORD,
             CROWDSKETCH_DATA_DIR=str(self.work_dir / "data"),
             CROWDSKETCH_DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{port['PostgreSQL']}/{self.database}",
