@@ -3,37 +3,15 @@ violation."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
+from tests.e2e.axe import assert_no_serious_violation
 from tests.e2e.consent import agree_to_terms, terms_panel
 from tests.e2e.pen import draw_with_mouse, outline_for
-from tests.conftest import require
-from tests.e2e.stack import AXE_SCRIPT
 
 pytestmark = pytest.mark.e2e
-
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-def assert_no_serious_violation(page: Page) -> None:
-    require(AXE_SCRIPT.is_file(), "axe-core is not installed in web/node_modules (cd web && npm ci)")
-    if not page.evaluate("() => 'axe' in window"):
-        page.add_script_tag(path=AXE_SCRIPT)
-    results = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"axe on {page.url}:\n" + "\n".join(_describe(v) for v in blocking)
-
-
-def _describe(violation: dict[str, Any]) -> str:
-    nodes = "; ".join(
-        f"{' '.join(node['target'])}: {' '.join(node['failureSummary'].split())}" for node in violation["nodes"][:5]
-    )
-    return f"{violation['impact']} {violation['id']} ({violation['help']}), {len(violation['nodes'])} nodes: {nodes}"
-
 
 def test_the_game_page_and_its_saved_drawing_result_have_no_serious_accessibility_violation(page: Page) -> None:
     page.goto("/")
@@ -70,7 +48,7 @@ def test_the_admin_login_page_has_no_serious_accessibility_violation(page: Page)
     assert_no_serious_violation(page)
 
 
-@pytest.mark.parametrize("section", ["Overview", "Drawings", "Review", "Training", "Models", "Contributors"])
+@pytest.mark.parametrize("section", ["Overview", "Drawings", "Review", "Datasets", "Training", "Models", "Contributors"])
 def test_an_admin_page_has_no_serious_accessibility_violation(page: Page, section: str) -> None:
     log_in(page)
     sections(page).get_by_role("link", name=section).click()

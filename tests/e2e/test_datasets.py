@@ -11,7 +11,7 @@ from playwright.sync_api import Download, Locator, Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
 from tests.e2e.stack import Server
-from tests.e2e.test_accessibility import assert_no_serious_violation
+from tests.e2e.axe import assert_no_serious_violation
 from tests.support.waiting import JOB_DEADLINE_S
 
 pytestmark = pytest.mark.e2e
