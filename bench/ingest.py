@@ -5,12 +5,16 @@ For each stack it measures, at concurrency 1 and 32:
 * served: a real `crowdsketch serve` subprocess (uvicorn, uvloop, httptools), N of them on N
   ports with `--workers N` (`crowdsketch serve` has no workers option; the client
   round-robins across the ports), loaded over loopback by httpx.AsyncClient (or, with
-  `--client raw`, by a minimal HTTP/1.1 client that takes less CPU from the shared cores);
+  `--client raw`, by a minimal HTTP/1.1 client that takes less CPU from the shared cores).
+  With the default settings (consent required): before each run, untimed, every session it
+  can use agrees to the terms (`GET /api/terms`, `POST /api/consent`), and each measured
+  request includes the route's consent check (one primary-key read of the session row);
 * floor: the same writes made straight to the backends, in this process, with no HTTP and
   no uvicorn: `Resources.build(Settings(...)).collection.submit(Submission(...))`, i.e. the
   service's own flow (idempotency claim with set-if-absent, blob put, one DB transaction:
   session upsert + insert + today's count, next-prompt get/set, idempotency answer stored).
-  The stroke data are parsed into `StrokeData` before the clock starts.
+  The stroke data are parsed into `StrokeData` before the clock starts. The consent check
+  is the route's, so the floor does not make it.
 
 Stacks:
 
@@ -90,9 +94,10 @@ def bench_distributed(runner: asyncio.Runner, corpus: Corpus, args: argparse.Nam
         backends = Distributed.start(stack, workdir)
         results = measure_stack(runner, "distributed", backends.settings(),
                                 backends.env(CROWDSKETCH_LOG_LEVEL=args.log_level), corpus, args, workdir)
-        rows, sessions = backends.rows_and_sessions()
+        rows, sessions, served, consented = backends.rows_and_sessions()
     return results, (f"distributed: {rows} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}; "
-                     f"{sessions} sessions")
+                     f"{sessions} sessions with drawings, {served} of them served that agreed to the terms first "
+                     f"({consented - served} more agreed and drew nothing)")
 
 
 def report(results: list[Result], checks: list[str], args: argparse.Namespace) -> None:
@@ -100,8 +105,10 @@ def report(results: list[Result], checks: list[str], args: argparse.Namespace) -
     order = {"embedded": 0, "distributed": 1}
     results = sorted(results, key=lambda r: (order[r.stack], r.mode != "served", r.conc))
     print()
-    print(f"POST /api/drawings, {args.workers} server process(es) per served stack, {args.client} client; floor = "
-          "resources.collection.submit(Submission(...)) in-process (same writes, no HTTP/uvicorn)")
+    print(f"POST /api/drawings, {args.workers} server process(es) per served stack, {args.client} client, consent "
+          "required (served = every session agreed to the terms before the run, untimed; each submission reads the "
+          "session row for its consent); floor = resources.collection.submit(Submission(...)) in-process (same "
+          "writes, no HTTP/uvicorn, no consent check)")
     print(f"{'stack':<12} {'mode':<10} {'conc':>4} {'drawings/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'% of floor':>11}")
     for r in results:
         floor = floors.get((r.stack, r.conc))

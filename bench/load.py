@@ -1,7 +1,10 @@
 """Load: a bounded number of drawings sent at a fixed concurrency, timed, with the CPU used.
 
 A drawing is sent one of two ways: over HTTP to served stacks (httpx, or `RawHttpClient`),
-or straight into the service in this process (the floor).
+or straight into the service in this process (the floor). Before a served run, untimed,
+every session it can use agrees to the terms (`agree_to_terms`), so that its drawings pass
+the consent check (one primary-key read per submission) as a contributor's do; the floor
+calls the service, below that check, and needs no consent.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
+import orjson
 
 from bench.cpu import CPU, CpuSampler
 from bench.drawings import Corpus
@@ -52,21 +56,62 @@ class Result:
 
 
 class Sequencer:
-    """Hands out request numbers, session ids (a contributor per concurrent slot, a new one
-    every DRAWINGS_PER_SESSION drawings) and unique idempotency keys."""
+    """Hands out request numbers, session ids and unique idempotency keys. Each concurrent
+    slot is a contributor, who hands over to a new session every DRAWINGS_PER_SESSION
+    drawings; sessions are numbered in the order they start, so the ids the next runs can
+    use are known before they start (`upcoming`)."""
 
     def __init__(self, prefix: str, corpus: Corpus) -> None:
         self.tag = f"{prefix}{uuid.uuid4().hex[:8]}"
         self.corpus = corpus
         self.seq = 0
+        self.started = 0  # sessions handed out so far
+        self.current: dict[int, str] = {}  # slot: its session
+
+    def session(self, number: int) -> str:
+        return f"{self.tag}-{number}"
 
     def next(self, slot: int, slot_count: int) -> tuple[int, str, str, int]:
+        """The next request, for the `slot_count`-th drawing (from 0) of `slot` in this run."""
         i = self.seq
         self.seq += 1
         index = i % len(self.corpus.bodies)
-        session = f"{self.tag}-s{slot}-{slot_count // DRAWINGS_PER_SESSION}"
+        if slot_count % DRAWINGS_PER_SESSION == 0:
+            self.current[slot] = self.session(self.started)
+            self.started += 1
+        session = self.current[slot]
         key = f"{session}:{self.corpus.shapes[index]}:{i}"
         return i, session, key, index
+
+    def upcoming(self, *runs: tuple[int, int]) -> list[str]:
+        """Every session id that the next runs, each (drawings, concurrency), can use. A slot
+        starts a session at its 1st, 26th, ... drawing of a run, so a run of n drawings over c
+        slots starts at most n // DRAWINGS_PER_SESSION + min(c, n) of them, however the
+        drawings fall to the slots."""
+        count = sum(n // DRAWINGS_PER_SESSION + min(c, n) for n, c in runs)
+        return [self.session(self.started + k) for k in range(count)]
+
+
+async def agree_to_terms(urls: list[str], sessions: list[str], concurrency: int = 8) -> None:
+    """`GET /api/terms` once, then `POST /api/consent` to its version for each session,
+    round-robin over `urls` (where the run posts its drawings); anything but 200 stops the
+    benchmark. Untimed: done before a run's warm-up."""
+    if not sessions:
+        return
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as http:
+        terms = await http.get(f"{urls[0]}/api/terms")
+        terms.raise_for_status()
+        body = orjson.dumps({"termsVersion": terms.json()["version"]})
+        queue = iter(enumerate(sessions))
+
+        async def worker() -> None:
+            for i, session in queue:
+                answer = await http.post(f"{urls[i % len(urls)]}/api/consent", content=body, headers={
+                    "content-type": "application/json", "x-session-id": session})
+                if answer.status_code != 200:
+                    raise RuntimeError(f"POST /api/consent for {session}: {answer.status_code} {answer.text[:300]}")
+
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(sessions)))))
 
 
 async def run_load(op: Op, seqr: Sequencer, total: int, concurrency: int) -> tuple[float, list[float], Counter, list[str]]:
@@ -181,19 +226,23 @@ def http_op(client: str, urls: list[str], corpus: Corpus, concurrency: int) -> t
 
 
 async def served_runs(stack: str, urls: list[str], corpus: Corpus, client: str, plan: dict[int, int], warmup: int) -> list[Result]:
-    """One measured run per (concurrency, requests) of `plan`, over HTTP, a fresh client each."""
+    """One measured run per (concurrency, requests) of `plan`, over HTTP, a fresh client each;
+    every session of the run (warm-up included) agrees to the terms first, untimed."""
     results = []
     for concurrency, total in plan.items():
+        seqr = Sequencer("b", corpus)
+        await agree_to_terms(urls, seqr.upcoming((warmup, concurrency), (total, concurrency)))
         op, close = http_op(client, urls, corpus, concurrency)
         try:
-            results.append(await measure(stack, "served", op, Sequencer("b", corpus), concurrency, total, warmup))
+            results.append(await measure(stack, "served", op, seqr, concurrency, total, warmup))
         finally:
             await close()
     return results
 
 
 async def floor_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int], warmup: int) -> list[Result]:  # type: ignore[no-untyped-def]
-    """The same writes with no HTTP: `Resources.build(settings).collection.submit(...)`."""
+    """The same writes with no HTTP: `Resources.build(settings).collection.submit(...)`, below
+    the route's consent check (the served runs' sessions agree first; these need not)."""
     from crowdsketch.collection.service import Submission
     from crowdsketch.resources import Resources
 

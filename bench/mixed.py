@@ -5,6 +5,10 @@ then classify alone at concurrency 32 on the same stack for reference. It prints
 and concurrency, requests/s and p50/p95/p99 latency overall and per kind, errors by status,
 the CPU each process group used, and the mixed c=32 throughput beside classify-only's.
 
+The settings are the defaults, consent required: before each run, untimed, every session its
+submissions can use agrees to the terms (`POST /api/consent`), so each submission passes the
+route's consent check (one primary-key read of the session row) as a contributor's does.
+
 Stacks (bench/mixed_stacks.py):
 
 * embedded: one `crowdsketch serve --no-worker` process, SQLite + files + in-process
@@ -68,7 +72,8 @@ async def measure_stack(served: Served, bodies: list[bytes], corpus: Corpus, arg
 def report(results: list[Mixed], notes: list[str], loads: tuple[str, str]) -> None:
     print()
     print("Mixed load: 80% POST /api/inference/classify, 18% POST /api/drawings, 2% GET /api/admin/drawings?limit=50 "
-          "| /api/admin/stats (logged in); raw HTTP/1.1 client (httpx for the admin reads)")
+          "| /api/admin/stats (logged in); raw HTTP/1.1 client (httpx for the admin reads); consent required: every "
+          "submitting session agreed to the terms before its run, untimed, and each submission reads it")
     for note in notes:
         print(f"  {note}")
     print(f"{'stack':<12} {'mode':<14} {'conc':>4} {'kind':<9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "

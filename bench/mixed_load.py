@@ -8,7 +8,9 @@ slot takes the next request number when its last request is answered.
   (crowdsketch.synthetic drawings, seed 1), over the raw HTTP/1.1 client of bench/load.py;
 * submit: `POST /api/drawings` with a distinct bench/drawings.py drawing, `X-Session-Id` and
   `X-Idempotency-Key` from bench/load.py's Sequencer (a contributor per slot, a new session
-  every 25 drawings), over the same raw client;
+  every 25 drawings), over the same raw client; every session a run can use agrees to the
+  terms (`POST /api/consent`) before its warm-up, untimed, so the submissions pass the
+  consent check as a contributor's do;
 * admin: `GET /api/admin/drawings?limit=50` and `GET /api/admin/stats` in turn, with the
   session cookie of one log-in, over httpx (the raw client speaks POST and needs a
   Content-Length; these are 2% of the requests).
@@ -27,7 +29,7 @@ import orjson
 
 from bench.cpu import CPU, CpuSampler
 from bench.drawings import Corpus
-from bench.load import RawHttpClient, Result, Sequencer
+from bench.load import RawHttpClient, Result, Sequencer, agree_to_terms
 
 KINDS = ("classify", "submit", "admin")
 EXPECTED = {"classify": 200, "submit": 201, "admin": 200}
@@ -120,7 +122,14 @@ class Traffic:
         return time.perf_counter() - started, latencies, errors, samples
 
     async def measure(self, stack: str, mode: str, plan: list[str], concurrency: int, total: int, warmup: int) -> Mixed:
-        """`warmup` requests untimed, then `total` timed (the same plan, continued)."""
+        """Consent for every session the submissions can use, then `warmup` requests untimed,
+        then `total` timed (the same plan, continued)."""
+
+        def submits(start: int, count: int) -> int:
+            return sum(plan[i % len(plan)] == "submit" for i in range(start, start + count))
+
+        await agree_to_terms([self.url], self.sequencer.upcoming((submits(0, warmup), concurrency),
+                                                                 (submits(warmup, total), concurrency)))
         await self.load(plan, 0, warmup, concurrency)
         before = CPU.snapshot()
         wall, latencies, errors, samples = await self.load(plan, warmup, total, concurrency)

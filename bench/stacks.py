@@ -243,6 +243,12 @@ class Distributed:
                         aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
                         aws_region=S3_CREDENTIALS["AWS_REGION"])
 
-    def rows_and_sessions(self) -> tuple[int, int]:
-        rows, sessions = pg_counts(self.db_name, "drawings", "contributor_sessions")
-        return rows, sessions
+    def rows_and_sessions(self) -> tuple[int, int, int, int]:
+        """Drawing rows; sessions with drawings; those of them that agreed to the terms (the
+        served runs'); sessions that agreed (the served runs agree for every session they can
+        use, a few of which may draw nothing)."""
+        rows, drawn, drawn_consented, consented = pg_counts(
+            self.db_name, "drawings", "contributor_sessions WHERE drawing_count > 0",
+            "contributor_sessions WHERE drawing_count > 0 AND consent_version IS NOT NULL",
+            "contributor_sessions WHERE consent_version IS NOT NULL")
+        return rows, drawn, drawn_consented, consented
