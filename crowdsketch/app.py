@@ -14,6 +14,8 @@ from crowdsketch.datasets.router import router as contributors_router
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
+from crowdsketch.events.hub import EventHub
+from crowdsketch.events.router import router as events_router
 from crowdsketch.health import router as health_router
 from crowdsketch.inference.router import router as inference_router
 from crowdsketch.middleware import (
@@ -28,9 +30,9 @@ from crowdsketch.settings import Role, Settings
 from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, quality_router, contributors_router, *ADMIN_ROUTERS, inference_router],
+    "all": [collection_router, quality_router, contributors_router, *ADMIN_ROUTERS, events_router, inference_router],
     "collection": [collection_router, quality_router, contributors_router],
-    "admin": ADMIN_ROUTERS,
+    "admin": [*ADMIN_ROUTERS, events_router],
     "inference": [inference_router],
 }
 
@@ -46,9 +48,16 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         # scored in process (see quality/agreement.py for why not over HTTP).
         if role in ("all", "collection", "inference"):
             await resources.models.start()
+        # Each process serving admins relays the event stream to its sockets.
+        hub = EventHub(resources.events, resources.kv) if role in ("all", "admin") else None
+        if hub is not None:
+            await hub.start()
+            app.state.events = hub
         try:
             yield
         finally:
+            if hub is not None:
+                await hub.stop()
             await resources.close()
 
     app = FastAPI(

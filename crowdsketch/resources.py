@@ -15,6 +15,8 @@ from crowdsketch.common.rate_limits import WindowLimits
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
+from crowdsketch.collection.activity import DrawingActivity
+from crowdsketch.events.bus import EventBus
 from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
 from crowdsketch.ports.queue import JobQueue
 from crowdsketch.ports.queue_adapters import job_queue_from_settings
@@ -41,6 +43,7 @@ class Resources:
     models: ModelManager
     verification: VerificationService
     vote_limits: WindowLimits
+    events: EventBus
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -68,6 +71,7 @@ class Resources:
         blob_guard = guards.guard("blob store", blobs.transient_errors)
         kv = key_value_store_from_url(settings.redis_url, settings.dependency_timeout_s)
         kv_guard = guards.guard("key-value store", kv.transient_errors)
+        events = EventBus(settings, kv)
         catalog = ShapeCatalog(db, settings.shape_cache_ttl_s)
         idempotency = IdempotencyStore(kv, kv_guard, settings.idempotency_ttl_s, settings.idempotency_lock_ttl_s)
         models = ModelManager(db, blobs, blob_guard, kv, settings.model_poll_interval_s)
@@ -75,6 +79,7 @@ class Resources:
         collection = CollectionService(
             db, blobs, blob_guard, kv, kv_guard, catalog, idempotency,
             agreement=ModelAgreement(models, settings.agreement_timeout_s), verification=verification,
+            activity=DrawingActivity(events),
         )
         submission_limits = SubmissionLimits(
             kv, kv_guard, window_s=settings.drawing_rate_window_s,
@@ -88,7 +93,8 @@ class Resources:
             per_session=settings.vote_rate_per_session, per_address=settings.vote_rate_per_address,
         )
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
-                   models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits)
+                   models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits,
+                   events=events)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""
@@ -106,6 +112,9 @@ class Resources:
         return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
+        if self.collection.activity is not None:
+            await self.collection.activity.close()
+        self.events.close()
         await self.jobs.close()
         await self.models.stop()
         await self.kv.close()

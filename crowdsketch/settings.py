@@ -5,10 +5,10 @@ distributed adapter."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "crowdsketch-development-secret"
 
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # its validation accuracy reaches this, and it does no worse than the active model on
     # the evaluation sets both were scored on; an admin can still activate it by hand.
     activation_floor: float = Field(default=0.5, ge=0, le=1)
+    # Sites besides the serving host's own that may open the admin event stream (`Origin`
+    # values, e.g. "https://admin.example.org"), comma-separated.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # What contributors agree to before their first drawing (`GET /api/terms`): the licence
     # their drawings are published under, and the terms' version; a new version asks again.
     # An operator who collects under other arrangements turns the check off.
@@ -112,6 +115,13 @@ class Settings(BaseSettings):
 
     # The front end's build (`npm run build` in web/), served beside the API.
     web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("data_dir", "web_dist_dir")
     @classmethod

@@ -27,7 +27,6 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.settings import Settings
 
-SESSION_COOKIE = "sid"
 
 
 class LoginLockedError(RateLimitedError):

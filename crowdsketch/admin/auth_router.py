@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from crowdsketch.admin.auth import SESSION_COOKIE
+from crowdsketch.common.identity import SESSION_COOKIE
+from crowdsketch.events.bus import session_tag
 from crowdsketch.admin.deps import AuthServiceDep, CurrentAdmin, SessionDep, set_session_cookie
 from crowdsketch.admin.schemas import AdminRead, LoginRequest, LoginResponse
 from crowdsketch.deps import ResourcesDep
@@ -37,8 +38,10 @@ async def me(admin: CurrentAdmin) -> LoginResponse:
 
 
 @session_router.post("/logout", status_code=204)
-async def logout(admin: CurrentAdmin, auth: AuthServiceDep, response: Response) -> Response:
+async def logout(admin: CurrentAdmin, auth: AuthServiceDep, response: Response, resources: ResourcesDep) -> Response:
     await auth.logout(admin)
+    # The session's open event streams close too (4401), in every admin process.
+    await resources.events.publish("admin.logout", {"session": session_tag(admin.id)})
     response.status_code = 204
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -12,7 +12,8 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.identity import AdminSession
-from crowdsketch.admin.auth import SESSION_COOKIE, AuthService
+from crowdsketch.admin.auth import AuthService
+from crowdsketch.common.identity import SESSION_COOKIE
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import ForbiddenError
 from crowdsketch.settings import Settings

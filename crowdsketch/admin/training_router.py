@@ -75,7 +75,9 @@ async def cancel_training_job(
     # A unit of work of its own, as the worker's progress writes are: on SQLite both then
     # hold the write lock from read to write, and neither overwrites the other's change to
     # the job's progress (on PostgreSQL the row lock does that).
-    return job_read(await resources.db.run(lambda session: jobs.cancel(session, admin, job_id)))
+    job = job_read(await resources.db.run(lambda session: jobs.cancel(session, admin, job_id)))
+    await jobs.events.finished(job_id)  # told only if it ended here (a running job ends later)
+    return job
 
 
 @models_router.get("/models", response_model=list[ModelRead])
@@ -91,7 +93,7 @@ async def activate_model(
     """Make this model the one inference answers with; the others are deactivated."""
     async with resources.db.request_session() as session:
         model = await registry.activate(session, admin, model_id)
-    await registry.announce_active(resources.kv, resources.kv_guard, model.id)
+    await registry.announce_active(resources.kv, resources.kv_guard, model, resources.events)
     return model
 
 

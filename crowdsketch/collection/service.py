@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crowdsketch.common.shapes import CatalogShape
 
 from crowdsketch.collection.catalog import ShapeCatalog
+from crowdsketch.collection.activity import DrawingActivity
 from crowdsketch.collection.idempotency import IdempotencyStore, StoredResponse
 from crowdsketch.collection.quality import quality_score, with_agreement
 from crowdsketch.collection.schemas import DrawingCreated, ShapeRef, UserStats
@@ -168,6 +169,7 @@ class CollectionService:
         *,
         agreement: ModelAgreement,
         verification: VerificationService,
+        activity: DrawingActivity | None = None,
     ) -> None:
         self._db = db
         self._blobs = blobs
@@ -178,6 +180,7 @@ class CollectionService:
         self._idempotency = idempotency
         self._agreement = agreement
         self._verification = verification
+        self.activity = activity
 
     async def next_prompt(self, session_id: str) -> CatalogShape:
         """The next shape to draw: among the least drawn, never the one prompted last."""
@@ -243,8 +246,7 @@ class CollectionService:
             await asyncio.gather(*(self._discard_blob(d.blob_key) for d in drawings))
             raise
         for drawing in drawings:
-            self.catalog.record_drawing(drawing.row["shape_id"])
-            DRAWINGS_STORED.labels(source=drawing.row["source"]).inc()
+            self._stored(drawing.row)
 
     async def _put_blob(self, drawing: NewDrawing) -> None:
         await self._blob_guard.call(lambda: self._blobs.put(drawing.blob_key, drawing.blob))
@@ -289,9 +291,14 @@ class CollectionService:
             if existing is None:
                 raise
             return await self._response_for_existing(existing, shape)
-        self.catalog.record_drawing(shape.id)
-        DRAWINGS_STORED.labels(source=submission.source).inc()
+        self._stored(row)
         return await self._response(row, shape, stats)
+
+    def _stored(self, row: dict[str, Any]) -> None:
+        self.catalog.record_drawing(row["shape_id"])
+        DRAWINGS_STORED.labels(source=row["source"]).inc()
+        if self.activity is not None:
+            self.activity.record(row["shape_id"], row["created_at"])
 
     async def _response(self, row: dict[str, Any], shape: CatalogShape, stats: UserStats) -> StoredResponse:
         session_id = row["session_id"] or ""

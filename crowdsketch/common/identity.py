@@ -13,6 +13,9 @@ from fastapi import Depends, Request
 
 from crowdsketch.errors import AuthenticationError
 
+# The cookie that carries an admin's session id.
+SESSION_COOKIE = "sid"
+
 
 @dataclass(frozen=True)
 class AdminSession:

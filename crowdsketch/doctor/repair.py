@@ -139,7 +139,7 @@ async def _replace_active_model_without_files(resources: Resources, findings: li
                          {"reason": "the active model's files are missing", "replaced": finding.subject})
 
         await resources.db.run(switch)
-        await announce_active(resources.kv, resources.kv_guard, intact.id)
+        await announce_active(resources.kv, resources.kv_guard, intact, resources.events)
         actions.append(RepairAction(
             finding, Outcome.REPAIRED, f"made version {intact.version}, the newest model with its files, active instead"))
     return actions

@@ -1,10 +1,9 @@
 """Jobs for the workers: started by an admin, carried by the job queue, run by a worker.
 
 Four kinds share the table, the queue and every rule below: `train` (the config is the
-training recipe), `evaluate` (the config is `{"modelId"}`: score that model on every
-evaluation set again), `label_issues` (a label-issue scan, `training/scan.py`) and
-`aggregate` (the crowd's verdicts and trust, `quality/consensus.py`, started by the workers
-when new votes came in). The worker picks the work by the job's kind.
+recipe), `evaluate` (`{"modelId"}`: score it on every evaluation set again), `label_issues`
+(`training/scan.py`) and `aggregate` (`quality/consensus.py`). Each move is told to the
+admin event stream (`training/job_events.py`).
 
 A job is `pending` until the queue has it, then `queued`, `running`, and ends `completed`,
 `failed` or `cancelled`. The row is committed before the job is published, so a worker
@@ -25,7 +24,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -41,34 +40,26 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.ports.queue import JobMessage, JobQueue
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.training.canonical import canonical_config, config_hash
+from crowdsketch.training.job_events import FINISHED as FINISHED_STATUSES
+from crowdsketch.training.job_events import JobEvents, Starter
 from crowdsketch.training.registry import activation_refusal, announce_active, make_active
 from crowdsketch.training.schemas import EpochProgress, TrainingConfig, TrainingJobPage, TrainingJobRead
 
 if TYPE_CHECKING:
+    from crowdsketch.events.bus import EventBus
     from crowdsketch.resources import Resources
 
 ACTIVE_STATUSES = ("pending", "queued", "running")
 JOB_KINDS = ("train", "evaluate", "label_issues", "aggregate")
-FINISHED_STATUSES = ("completed", "failed", "cancelled")
 
 logger = logging.getLogger("crowdsketch.training")
-
-
-class Starter(Protocol):
-    """Who starts a job, for the audit log: an admin's session, or the command line."""
-
-    @property
-    def admin_id(self) -> uuid.UUID | None: ...
-    @property
-    def email(self) -> str: ...
 
 
 def job_read(job: TrainingJob) -> TrainingJobRead:
     return TrainingJobRead.model_validate(job, from_attributes=True)
 
 
-# A model's version is max + 1 when it is inserted; workers finishing together retry, and
-# each round one of them wins, so this bounds how many may finish in the same moment.
+# A model's version is max + 1 when inserted; workers finishing together retry (one wins a round).
 VERSION_ATTEMPTS = 20
 
 
@@ -84,6 +75,7 @@ class TrainingJobs:
         lease_s: float,
         publish_timeout_s: float = 5.0,
         activation_floor: float = 0.0,
+        events: EventBus | None = None,
     ) -> None:
         self.db = db
         self.queue = queue
@@ -93,6 +85,7 @@ class TrainingJobs:
         self.lease_s = lease_s
         self.publish_timeout_s = publish_timeout_s
         self.activation_floor = activation_floor
+        self.bus, self.events = events, JobEvents(db, events)
 
     @classmethod
     def from_resources(cls, resources: Resources) -> TrainingJobs:
@@ -100,7 +93,7 @@ class TrainingJobs:
             resources.db, resources.jobs, resources.jobs_guard, resources.kv, resources.kv_guard,
             lease_s=resources.settings.job_lease_s,
             publish_timeout_s=max(5.0, resources.settings.dependency_timeout_s),
-            activation_floor=resources.settings.activation_floor,
+            activation_floor=resources.settings.activation_floor, events=resources.events,
         )
 
     # The admin's side: a `session` argument is the request's transaction.
@@ -239,7 +232,9 @@ class TrainingJobs:
                 )
 
             await self.db.run(mark_queued)
-        return await self.db.run(lambda session: self.get_job(session, job_id), write=False)
+        job = await self.db.run(lambda session: self.get_job(session, job_id), write=False)
+        await self.events.queued(job)
+        return job
 
     async def republish_pending(self, older_than_s: float) -> int:
         """Publish again every job left `pending` for longer than `older_than_s` (its first
@@ -274,13 +269,15 @@ class TrainingJobs:
             )
             return await session.get(TrainingJob, job_id) if taken.rowcount == 1 else None
 
-        return await self.db.run(work)
+        job = await self.db.run(work)
+        await self.events.started(job)
+        return job
 
     async def heartbeat(self, job_id: uuid.UUID, owner: str) -> bool:
         """Extend the lease. False: the job is no longer this worker's to run."""
         return await self._update_running(job_id, owner, {})
 
-    async def record_progress(self, job_id: uuid.UUID, owner: str, epoch: EpochProgress) -> bool:
+    async def record_progress(self, job_id: uuid.UUID, owner: str, epoch: EpochProgress, epochs: int | None = None) -> bool:
         """Append one epoch's figures (and extend the lease). The row is locked while its
         progress is rewritten: two epochs' writes, or a write and an admin's cancel
         request, would otherwise each overwrite what the other added."""
@@ -296,7 +293,10 @@ class TrainingJobs:
             job.lease_expires_at = job.heartbeat_at + timedelta(seconds=self.lease_s)
             return True
 
-        return await self.db.run(work)
+        recorded = await self.db.run(work)
+        if recorded:
+            await self.events.epoch(job_id, epochs, epoch)
+        return recorded
 
     async def is_cancel_requested(self, job_id: uuid.UUID) -> bool:
         async def work(session: AsyncSession) -> bool:
@@ -341,7 +341,8 @@ class TrainingJobs:
 
         saved = await self.db.run(work)
         if saved is not None and saved.active:
-            await announce_active(self.kv, self.kv_guard, saved.id)
+            await announce_active(self.kv, self.kv_guard, saved, self.bus)
+        await self.events.finished(job_id)
         return saved
 
     async def complete_without_model(self, job_id: uuid.UUID, owner: str, model_id: uuid.UUID | None = None) -> None:
@@ -355,6 +356,7 @@ class TrainingJobs:
             )
 
         await self.db.run(work)
+        await self.events.finished(job_id)
 
     async def fail(self, job_id: uuid.UUID, reason: str, owner: str | None = None) -> None:
         """End the job `failed`; with `owner`, only while that worker still holds it."""
@@ -381,6 +383,7 @@ class TrainingJobs:
             )
 
         await self.db.run(work)
+        await self.events.finished(job_id)
 
     async def _update_running(self, job_id: uuid.UUID, owner: str, values: dict[str, Any]) -> bool:
         now = datetime.now(UTC)

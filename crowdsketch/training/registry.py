@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crowdsketch.common.audit import record
 from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
 from crowdsketch.common.identity import AdminSession
+from crowdsketch.events.bus import EventBus
 from crowdsketch.db.models import Dataset, ModelEvaluation, ModelVersion
 from crowdsketch.errors import NotFoundError, ServiceUnavailableError
 from crowdsketch.evaluation.service import SetScore, evaluations_by_model
@@ -94,9 +95,14 @@ async def activate(session: AsyncSession, admin: AdminSession, model_id: uuid.UU
     return model_read(model)
 
 
-async def announce_active(kv: KeyValueStore, kv_guard: DependencyGuard, model_id: uuid.UUID) -> None:
-    """After the commit. Best effort: inference polls the database as well."""
+async def announce_active(
+    kv: KeyValueStore, kv_guard: DependencyGuard, model: ModelVersion | ModelRead, events: EventBus | None = None
+) -> None:
+    """After the commit: inference is told (best effort: it polls the database as well),
+    and so is the admin event stream (`model.activated`)."""
     try:
-        await kv_guard.call(lambda: kv.publish(ACTIVE_MODEL_CHANNEL, str(model_id).encode()))
+        await kv_guard.call(lambda: kv.publish(ACTIVE_MODEL_CHANNEL, str(model.id).encode()))
     except ServiceUnavailableError:
-        logger.warning("could not announce the active model %s; inference will see it when it polls", model_id)
+        logger.warning("could not announce the active model %s; inference will see it when it polls", model.id)
+    if events is not None:
+        await events.publish("model.activated", {"modelId": str(model.id), "version": model.version})

@@ -26,7 +26,8 @@ from crowdsketch.training.trainer import TrainConfig
 if TYPE_CHECKING:
     from crowdsketch.db.models import TrainingJob
     from crowdsketch.resources import Resources
-    from crowdsketch.training.jobs import Starter, TrainingJobs
+    from crowdsketch.training.job_events import Starter
+    from crowdsketch.training.jobs import TrainingJobs
 
 
 async def start_scan(

@@ -125,7 +125,7 @@ class TrainingWorker:
         snapshot = await job_snapshot(resources, job)
         dataset = await build_dataset(resources.db, resources.blobs, resources.blob_guard, config, DEFAULT_SPEC,
                                       snapshot=snapshot.items)
-        on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch)
+        on_progress = self._progress_reporter(job.id, asyncio.get_running_loop(), on_epoch, int(config["epochs"]))
         train_config = TrainConfig(epochs=int(config["epochs"]), seed=int(config.get("seed") or 0))
         trained = await asyncio.to_thread(
             train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set,
@@ -162,13 +162,13 @@ class TrainingWorker:
         ), scores
 
     def _progress_reporter(
-        self, job_id: uuid.UUID, loop: asyncio.AbstractEventLoop, on_epoch: EpochObserver | None
+        self, job_id: uuid.UUID, loop: asyncio.AbstractEventLoop, on_epoch: EpochObserver | None, epochs: int
     ) -> EpochObserver:
         """The training thread's progress callback. Progress is only a report: a write that
         fails, or an observer that raises, is logged and training goes on."""
         def report(progress: TrainerProgress) -> None:
             try:
-                asyncio.run_coroutine_threadsafe(self._record_progress(job_id, progress), loop)
+                asyncio.run_coroutine_threadsafe(self._record_progress(job_id, progress, epochs), loop)
                 if on_epoch is not None:
                     on_epoch(progress)
             except Exception:  # noqa: BLE001 - see above
@@ -177,10 +177,10 @@ class TrainingWorker:
 
         return report
 
-    async def _record_progress(self, job_id: uuid.UUID, progress: TrainerProgress) -> None:
+    async def _record_progress(self, job_id: uuid.UUID, progress: TrainerProgress, epochs: int) -> None:
         extra = {"jobId": str(job_id), "epoch": progress.epoch}
         try:
-            if not await self._jobs.record_progress(job_id, self.owner, EpochProgress(**progress.to_dict())):
+            if not await self._jobs.record_progress(job_id, self.owner, EpochProgress(**progress.to_dict()), epochs):
                 logger.warning("training progress not recorded: the job is no longer this worker's", extra=extra)
         except Exception:  # noqa: BLE001 - a lost progress report must not end the job
             logger.warning("recording training progress failed", extra=extra, exc_info=True)

@@ -11,12 +11,14 @@ moto server (created by the deploy script), so it never meets a running
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,6 +28,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from tests.conftest import AMQP_HOST, AMQP_PORT, PG_HOST, PG_PORT, REDIS_HOST, REDIS_PORT, require, require_service
 from tests.support.drawings import circle_strokes, drawing_body, stroke_data, submission_headers
@@ -194,6 +198,32 @@ def topology(tmp_path: Path, s3_endpoint: str) -> Iterator[Topology]:
             _flush_redis()
 
 
+class EventListener:
+    """A logged-in admin's event stream, read on a thread of its own."""
+
+    def __init__(self, url: str, session: str) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._connection = ws_connect(f"{url.replace('http', 'ws', 1)}/api/admin/events", origin=url,  # type: ignore[arg-type]
+                                      additional_headers={"Cookie": f"sid={session}"})
+        self._ws = self._connection.__enter__()
+        assert json.loads(self._ws.recv(timeout=10))["type"] == "hello"
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            for message in self._ws:
+                self.events.append(json.loads(message))
+
+    def finished(self, jobs: list[str]) -> list[dict[str, Any]] | None:
+        ended = {e["data"]["jobId"] for e in self.events if e["type"] == "job.finished"}
+        return list(self.events) if set(jobs) <= ended else None
+
+    def close(self) -> None:
+        self._connection.__exit__(None, None, None)
+        self._thread.join(timeout=10)
+
+
 def test_the_whole_loop_through_nginx(topology: Topology) -> None:
     log, env = topology.log, topology.env
     groups = topology.processes()
@@ -245,7 +275,9 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
         # consuming, the second job goes to the other worker.
         _until("both workers consume", lambda: asyncio.run(_queue_consumers(env["CROWDSKETCH_AMQP_TRAINING_QUEUE"])) >= 2,
                DEADLINE_S, log)
-        first_config = {"epochs": 1, "shapes": ["circle", "square", "triangle"], "seed": 1, "activate": True}
+        # The admin event stream, through nginx (a WebSocket upgrade), heard while the jobs run.
+        stream = EventListener(topology.url, http.cookies["sid"])
+        first_config = {"epochs": 2, "shapes": ["circle", "square", "triangle"], "seed": 1, "activate": True}
         second_config = {"epochs": 1, "shapes": ["circle", "line", "square"], "seed": 2}
         jobs = []
         for config in (first_config, second_config):
@@ -260,6 +292,12 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
             return states if all(state["status"] == "completed" for state in states) else None
 
         first_job, second_job = _until("both training jobs complete", finished, JOB_DEADLINE_S, log, interval_s=0.5)
+        heard = _until("the stream tells both jobs' ends", lambda: stream.finished(jobs), DEADLINE_S, log)
+        for job, epochs in zip(jobs, (2, 1), strict=True):
+            moves = [(e["type"], e["data"].get("epoch")) for e in heard if e["data"].get("jobId") == job]
+            assert moves == [("job.queued", None), ("job.started", None),
+                             *[("job.epoch", n) for n in range(1, epochs + 1)], ("job.finished", None)], moves
+        stream.close()
         owners = asyncio.run(_pg(topology.database, "SELECT lease_owner FROM training_jobs"))
         owner_pids = {int(row["lease_owner"].split(":")[1]) for row in owners}
         assert owner_pids == workers, f"jobs taken by {owners}, workers {workers}"
