@@ -19,9 +19,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import secrets
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EVENTS_CHANNEL = "crowdsketch:events"
+DATAGRAM_BYTES = 65536
+# A process following the embedded stream asks again this often; the relay forgets it after
+# three missed renewals (a follower that died).
+SUBSCRIPTION_RENEW_S = 10.0
 PUBLISH_TIMEOUT_S = 1.0
 # Longest path a Unix socket address may have, with room to spare.
 MAX_SOCKET_PATH = 100
@@ -85,16 +91,57 @@ class EventBus:
         except Exception:  # noqa: BLE001 - see the module's docstring: never the producer's failure
             logger.debug("an event was not published", extra={"eventType": type_}, exc_info=True)
 
-    def _send(self, payload: bytes) -> None:
+    def _send(self, payload: bytes, *, strict: bool = False) -> None:
         if self._socket is None:
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             self._socket.setblocking(False)
         try:
             self._socket.sendto(payload, self.address)
         except (FileNotFoundError, ConnectionRefusedError, BlockingIOError):
-            pass  # no server listening, or it is behind: the event is dropped
+            if strict:
+                raise
+            # No server listening, or it is behind: the event is dropped.
+
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[dict[str, Any]] | None]:
+        """The events as they are published (None on the embedded stack when no server is
+        listening). Embedded, this process binds a datagram socket of its own and asks the
+        serving process's relay to copy every event to it, renewing the ask while it listens."""
+        if self.distributed:
+            async with self._kv.subscribe(EVENTS_CHANNEL) as messages:
+                yield (orjson.loads(message) async for message in messages)
+            return
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.setblocking(False)
+        address = "\0crowdsketch-follow-" + secrets.token_hex(8)
+        listener.bind(address.encode())
+        ask = orjson.dumps(event("admin.subscribe", {"address": address}))
+        try:
+            self._send(ask, strict=True)
+        except OSError:
+            listener.close()
+            yield None
+            return
+        renewing = asyncio.create_task(self._renew(ask))
+        try:
+            yield _datagrams(listener)
+        finally:
+            renewing.cancel()
+            listener.close()
+
+    async def _renew(self, ask: bytes) -> None:
+        while True:
+            await asyncio.sleep(SUBSCRIPTION_RENEW_S)
+            self._send(ask)
 
     def close(self) -> None:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
+
+
+async def _datagrams(listener: socket.socket) -> AsyncIterator[dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    while True:
+        yield orjson.loads(await loop.sock_recv(listener, DATAGRAM_BYTES))

@@ -19,13 +19,14 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from crowdsketch.events.bus import EVENTS_CHANNEL, EventBus
+from crowdsketch.events.bus import DATAGRAM_BYTES, EVENTS_CHANNEL, SUBSCRIPTION_RENEW_S, EventBus
 
 if TYPE_CHECKING:
     from crowdsketch.ports.kv import KeyValueStore
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 BUFFER = 1000
 CLIENT_QUEUE = 256
-DATAGRAM_BYTES = 65536
 CLOSE_SLOW = 1013
 CLOSE_SESSION_ENDED = 4401
 
@@ -60,6 +60,8 @@ class EventHub:
         self._clients: set[Client] = set()
         self._task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
+        # Other processes following the embedded stream (`EventBus.subscribe`): address → until.
+        self._followers: dict[bytes, float] = {}
 
     @property
     def clients(self) -> int:
@@ -110,6 +112,8 @@ class EventHub:
         self._sequence += 1
         event = {**event, "id": f"{self._boot}.{self._sequence}"}
         self._buffer.append(event)
+        if self._followers:
+            self._copy_to_followers(event)
         for client in list(self._clients):
             try:
                 client.queue.put_nowait(event)
@@ -117,8 +121,23 @@ class EventHub:
                 client.close(CLOSE_SLOW)
                 self._clients.discard(client)
 
+    def _copy_to_followers(self, event: dict[str, Any]) -> None:
+        assert self._socket is not None
+        payload, now = orjson.dumps(event), time.monotonic()
+        for address, until in list(self._followers.items()):
+            try:
+                if until < now:
+                    raise ConnectionRefusedError
+                self._socket.sendto(payload, address)
+            except (ConnectionRefusedError, FileNotFoundError):
+                del self._followers[address]  # it stopped listening
+            except BlockingIOError:
+                pass  # it is behind: this event is lost to it
+
     def _internal(self, event: dict[str, Any]) -> None:
-        if event["type"] == "admin.logout":
+        if event["type"] == "admin.subscribe" and self._socket is not None:
+            self._followers[event["data"]["address"].encode()] = time.monotonic() + 3 * SUBSCRIPTION_RENEW_S
+        elif event["type"] == "admin.logout":
             for client in list(self._clients):
                 if client.session == event["data"].get("session"):
                     client.close(CLOSE_SESSION_ENDED)

@@ -1,6 +1,6 @@
 """What `crowdsketch train` does, apart from its options and its progress bar: start a job
 through the service the admin API uses (so the same config is the same job), then train it
-in this process, or follow its row while a worker trains it."""
+in this process, or follow it while a worker trains it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from crowdsketch.training.schemas import EpochProgress, TrainingConfig
 from crowdsketch.training.worker import TrainingWorker
 
 FOLLOW_INTERVAL_S = 0.5
+# Following the event stream, the job's row is read again after this long without news.
+RECHECK_S = 5.0
 # A job no worker has taken after this long probably has no worker to go to.
 UNCLAIMED_AFTER_S = 10.0
 
@@ -65,22 +67,56 @@ async def follow(
     resources: Resources, job_id: uuid.UUID, show: ShowEpoch, interval_s: float = FOLLOW_INTERVAL_S,
     on_unclaimed: Callable[[], None] | None = None, unclaimed_after_s: float = UNCLAIMED_AFTER_S,
 ) -> TrainingJob:
-    """Read the job's row until it ends, showing each epoch it records; `on_unclaimed` is
-    told once if no worker has taken the job within `unclaimed_after_s`."""
-    last_shown = None
-    deadline = asyncio.get_running_loop().time() + unclaimed_after_s
-    while True:
-        job = await read_job(resources, job_id)
-        if on_unclaimed is not None and job.status in ("pending", "queued") and asyncio.get_running_loop().time() > deadline:
-            on_unclaimed()
-            on_unclaimed = None
-        epochs = job.progress.get("epochs", [])
-        if epochs and epochs[-1] != last_shown:
-            last_shown = epochs[-1]
-            show(EpochProgress.model_validate(last_shown))
-        if job.status in FINISHED_STATUSES:
+    """Follow the job until it ends, showing each epoch; `on_unclaimed` is told once if no
+    worker has taken it within `unclaimed_after_s`. Through the admin event stream when it
+    can be heard (always on the distributed stack; on the embedded one while a server runs),
+    the job's row read again only now and then; otherwise by reading the row."""
+    watch = _Watch(resources, job_id, show, on_unclaimed, asyncio.get_running_loop().time() + unclaimed_after_s)
+    async with resources.events.subscribe() as events:
+        job = await watch.check()
+        if events is None:
+            while job.status not in FINISHED_STATUSES:
+                await asyncio.sleep(interval_s)
+                job = await watch.check()
             return job
-        await asyncio.sleep(interval_s)
+        stream = aiter(events)
+        while job.status not in FINISHED_STATUSES:
+            try:
+                event = await asyncio.wait_for(anext(stream), RECHECK_S)
+            except TimeoutError:  # quiet: an event lost, or a job no worker took
+                job = await watch.check()
+                continue
+            if event["data"].get("jobId") != str(job_id):
+                continue
+            if event["type"] == "job.epoch":
+                watch.shown = EpochProgress.model_validate(event["data"]).model_dump(by_alias=True)
+                show(EpochProgress.model_validate(event["data"]))
+            elif event["type"] == "job.finished":
+                job = await watch.check()
+        return job
+
+
+@dataclass
+class _Watch:
+    resources: Resources
+    job_id: uuid.UUID
+    show: ShowEpoch
+    on_unclaimed: Callable[[], None] | None
+    deadline: float
+    shown: dict[str, object] | None = None
+
+    async def check(self) -> TrainingJob:
+        """Read the row: the unclaimed warning when due, and an epoch not shown yet."""
+        job = await read_job(self.resources, self.job_id)
+        if (self.on_unclaimed is not None and job.status in ("pending", "queued")
+                and asyncio.get_running_loop().time() > self.deadline):
+            self.on_unclaimed()
+            self.on_unclaimed = None
+        epochs = job.progress.get("epochs", [])
+        if epochs and epochs[-1] != self.shown:
+            self.shown = epochs[-1]
+            self.show(EpochProgress.model_validate(epochs[-1]))
+        return job
 
 
 async def give_up_following(resources: Resources, job_id: uuid.UUID) -> str:

@@ -5,6 +5,7 @@ a logout)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -118,3 +119,29 @@ async def test_no_session_a_foreign_origin_and_a_logout_close_the_stream(served:
         assert (await _next(ws))["type"] == "hello"
         assert (await admin.post("/api/admin/logout")).status_code == 204
         assert await _closed_with(ws) == 4401
+
+
+@pytest.mark.settings(job_poll_interval_s=0.1)
+async def test_the_command_line_follows_a_job_through_the_stream(
+    served: tuple[str, httpx.AsyncClient], stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`crowdsketch train --queue`'s following: on the embedded stack through the serving
+    process's relay, on the distributed one through Redis; the row is not re-read meanwhile."""
+    from crowdsketch.training import command
+
+    monkeypatch.setattr(command, "RECHECK_S", 3600.0)  # only the stream can move it on
+    _, admin = served
+    await admin.post("/api/admin/import", content=labelled_lines(6, seed=22), headers=NDJSON)
+    started = await admin.post("/api/admin/training/start", json={"epochs": EPOCHS, "shapes": SHAPES, "seed": 2})
+    assert stack.resources is not None
+    shown: list[int] = []
+    following = asyncio.create_task(command.follow(
+        stack.resources, uuid.UUID(started.json()["id"]), lambda progress: shown.append(progress.epoch)))
+    await asyncio.sleep(0.5)  # subscribed before the worker starts
+    worker = asyncio.create_task(TrainingWorker(stack.resources).run())
+    try:
+        job = await asyncio.wait_for(following, WAIT_S)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert job.status == "completed" and shown == list(range(1, EPOCHS + 1))

@@ -43,7 +43,7 @@ async def test_a_failed_progress_write_is_logged_and_training_completes(
     job, _ = await jobs.start(Tester(), TrainingConfig(epochs=2, shapes=["circle", "line"], seed=1), publish=False)
     worker = TrainingWorker(resources)
 
-    async def database_down(job_id: uuid.UUID, owner: str, epoch: EpochProgress) -> bool:
+    async def database_down(job_id: uuid.UUID, owner: str, epoch: EpochProgress, epochs: int | None = None) -> bool:
         raise ServiceUnavailableError("The database is unavailable; retry shortly.", retry_after_s=1)
 
     worker._jobs.record_progress = database_down  # type: ignore[method-assign]
