@@ -13,7 +13,8 @@ import contextlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 
 import numpy as np
@@ -54,6 +55,9 @@ class LoadedModel:
     session: ort.InferenceSession
     input_name: str
     loaded_at: datetime
+    # What a browser needs to run the same model: the file, and the card it came with.
+    onnx_bytes: bytes = b""
+    card: dict[str, Any] = field(default_factory=dict)
 
     def probabilities(self, strokes: list[list[list[float]]] | list) -> np.ndarray:
         return probabilities(self, strokes)
@@ -165,6 +169,8 @@ class ModelManager:
             session=model.session,
             input_name=model.input_name,
             loaded_at=datetime.now(UTC),
+            onnx_bytes=onnx_bytes,
+            card=card,
         )
 
     async def _poll(self) -> None:

@@ -3,13 +3,13 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from crowdsketch.deps import ResourcesDep
-from crowdsketch.errors import ServiceUnavailableError
+from crowdsketch.errors import NotFoundError, ServiceUnavailableError
 from crowdsketch.evaluation.service import evaluations_by_model
 from crowdsketch.inference.manager import ModelManager
-from crowdsketch.inference.schemas import Classification, ClassifyRequest, ModelInfo, ShapeConfidence
+from crowdsketch.inference.schemas import Classification, ClassifyRequest, ModelCard, ModelInfo, ShapeConfidence
 from crowdsketch.strokes import check_stroke_rules
 
 router = APIRouter(prefix="/api/inference", tags=["inference"])
@@ -36,6 +36,40 @@ async def model_info(models: ModelManagerDep, resources: ResourcesDep) -> ModelI
         scores = {model.id: []}
     return ModelInfo(id=model.id, version=model.version, accuracy=model.accuracy, loaded_at=model.loaded_at,
                      classes=model.classes, evaluations=scores[model.id])
+
+
+@router.get("/model", response_class=Response, responses={
+    200: {"content": {"application/octet-stream": {}}, "description": "The active model's ONNX file"},
+    304: {"description": "The `If-None-Match` ETag is the active model's"},
+    404: {"description": "`version` is not the active model's"}, **NO_MODEL,
+})
+async def model_file(
+    request: Request, models: ModelManagerDep,
+    version: Annotated[int | None, Query(ge=1, description="The active version: answered cacheable for good")] = None,
+) -> Response:
+    """The active model's ONNX file, for a browser to run (onnxruntime-web). Its ETag names
+    the model; without `version` it is revalidated each time (a new active model is fetched
+    at once), with the active `version` it never changes and is cached for a year."""
+    model = models.require()
+    if version is not None and version != model.version:
+        raise NotFoundError(f"version {version} is not the active model (version {model.version})",
+                            details=[{"field": "version", "message": f"the active version is {model.version}"}])
+    etag = f'"model-{model.version}-{model.id.hex[:12]}"'
+    cache = "public, max-age=31536000, immutable" if version is not None else "no-cache"
+    headers = {"ETag": etag, "Cache-Control": cache}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(model.onnx_bytes, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/model/card", response_model=ModelCard, responses=NO_MODEL)
+async def model_card(models: ModelManagerDep, response: Response) -> ModelCard:
+    """The active model's classes and preprocessing: with the ONNX file, a browser classifies
+    as the server does."""
+    model = models.require()
+    response.headers["Cache-Control"] = "no-cache"
+    return ModelCard(id=model.id, version=model.version, classes=model.classes,
+                     preprocessing=model.card["preprocessing"], input_name=model.input_name)
 
 
 @router.post("/classify", response_model=Classification,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -36,3 +37,14 @@ class Classification(CamelModel):
     all_predictions: list[ShapeConfidence]
     inference_time_ms: float
     model_version: int
+
+
+class ModelCard(CamelModel):
+    """What a browser needs beside the ONNX file to classify as the server does."""
+
+    id: uuid.UUID
+    version: int
+    classes: list[str] = Field(description="The output's classes, in order")
+    preprocessing: dict[str, Any] = Field(description="The raster spec (crowdsketch/raster.py; web/src/inference/raster.ts)")
+    input_name: str = Field(description="The ONNX input: a float32 (1, 1, size, size) image")
+    output: str = Field(default="logits", description="The ONNX output holds logits: apply softmax for probabilities")
