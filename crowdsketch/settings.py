@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     # Sites besides the serving host's own that may open the admin event stream (`Origin`
     # values, e.g. "https://admin.example.org"), comma-separated.
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The game guesses aloud while people draw, with the active model run in the browser.
+    live_guess: bool = True
     # What contributors agree to before their first drawing (`GET /api/terms`): the licence
     # their drawings are published under, and the terms' version; a new version asks again.
     # An operator who collects under other arrangements turns the check off.

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 from crowdsketch.responses import JsonResponse
 
-from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, ShapeRead, ShapeRef
+from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, GameSettings, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
 from crowdsketch.common.contributors import SESSION_ID, SESSION_ID_PATTERN
 from crowdsketch.datasets.consent import require_consent
@@ -45,6 +45,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get("/shapes", response_model=list[ShapeRead])
 async def list_shapes(service: CollectionServiceDep) -> list[ShapeRead]:
     return [ShapeRead(id=s.id, name=s.name, closed=s.closed) for s in await service.catalog.active_shapes()]
+
+
+@router.get("/game/settings", response_model=GameSettings)
+async def game_settings(resources: ResourcesDep) -> GameSettings:
+    """What the operator chose for the game: whether it guesses aloud while people draw
+    (`CROWDSKETCH_LIVE_GUESS`; off for those who don't want contributors primed by the model)."""
+    return GameSettings(live_guess=resources.settings.live_guess)
 
 
 @router.get("/shapes/next", response_model=ShapeRef, responses={503: ERROR_RESPONSES[503]})

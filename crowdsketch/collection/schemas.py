@@ -15,6 +15,10 @@ class ShapeRead(ShapeRef):
     closed: bool
 
 
+class GameSettings(CamelModel):
+    live_guess: bool = Field(description="Whether the game shows what the model makes of a drawing while it is drawn")
+
+
 class DrawingCreate(CamelModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 

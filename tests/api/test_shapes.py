@@ -88,3 +88,12 @@ async def test_the_next_prompt_also_asks_for_what_the_active_model_gets_wrong(cl
     asked = await prompts(200)
     # About CONFUSED_SHARE of the prompts (30%: 60 of 200) go to the one shape it gets wrong.
     assert 25 <= asked["star"] <= 100, asked
+
+
+async def test_the_game_learns_whether_to_guess_aloud(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/game/settings")).json() == {"liveGuess": True}
+
+
+@pytest.mark.settings(live_guess=False)
+async def test_an_operator_turns_the_live_guess_off(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/game/settings")).json() == {"liveGuess": False}
