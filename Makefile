@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets clean
+.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets bench-events clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -66,6 +66,9 @@ bench-mixed: setup
 
 bench-datasets: setup
 	$(BIN)/python bench/dataset_export.py
+
+bench-events: setup
+	$(BIN)/python bench/events.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(WEB)/node_modules $(WEB)/dist
