@@ -1,6 +1,7 @@
 // The admin API (`/api/admin/*`). The session is an httpOnly cookie the browser sends by
 // itself; the CSRF token that mutations must echo in `X-CSRF-Token` comes with log-in and
 // with `GET /me`, and is kept in this module's memory only (never in storage).
+import type { SelectionFilters } from "./filters";
 import { apiFetch, apiRequest, isApiError, type RequestOptions } from "./client";
 import type { ModelEvaluation } from "./evaluation";
 import type { CanvasSize, Device, StrokeData } from "./strokes";
@@ -124,17 +125,10 @@ export interface AdminShape {
 export type ShapeCreate = Pick<AdminShape, "id" | "name"> & Partial<Pick<AdminShape, "closed" | "active">>;
 export type ShapeUpdate = Partial<Pick<AdminShape, "name" | "active" | "closed">>;
 
-export interface TrainingConfig {
+export interface TrainingConfig extends SelectionFilters {
   epochs: number;
   /** All active shapes when omitted. */
   shapes?: string[];
-  minQuality?: number;
-  /** Leave out drawings the model gave less than this probability of their shape; unset: no filter. */
-  minAgreement?: number | null;
-  minConsensus?: number | null;
-  minTrust?: number | null;
-  includeSynthetic?: boolean;
-  includeFlagged?: boolean;
   seed?: number | null;
   activate?: boolean;
 }

@@ -1,20 +1,15 @@
 // Dataset snapshots (`/api/admin/datasets`): a frozen list of drawings, made from a filter,
 // that training jobs can train on and that can be exported as it was frozen.
 import { admin } from "./admin";
+import type { SelectionFilters } from "./filters";
 
 export type DrawingSource = "game" | "import" | "synthetic";
 
-/** Which drawings a snapshot takes; every field optional, the server fills the defaults
- * (null shapes: every active shape; null sources: every source). */
-export interface DatasetFilter {
+/** Which drawings a snapshot takes: the training filters, and sources (null shapes: every
+ * active shape; null sources: every source). */
+export interface DatasetFilter extends SelectionFilters {
   shapes?: string[] | null;
   sources?: string[] | null;
-  minQuality?: number;
-  minAgreement?: number | null;
-  minConsensus?: number | null;
-  minTrust?: number | null;
-  includeSynthetic?: boolean;
-  includeFlagged?: boolean;
 }
 
 export interface DatasetCreate {
