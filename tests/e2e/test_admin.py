@@ -27,7 +27,7 @@ def test_an_admin_flags_a_drawing_trains_a_model_and_activates_it(page: Page, se
     first = page.locator(".drawing-card").first
     first.get_by_role("checkbox").check()
     page.get_by_role("button", name="Flag").click()
-    expect(page.get_by_role("status")).to_have_text("Flagged 1 drawing.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("Flagged 1 drawing.")
     expect(first).to_contain_text("Flagged")
 
     # Its page says what the model and the players made of it.

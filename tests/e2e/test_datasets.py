@@ -55,7 +55,7 @@ def test_an_admin_freezes_a_snapshot_downloads_it_trains_from_it_and_deletes_it(
     expect(refusal).to_contain_text(f"v{version}")
     assert_no_serious_violation(page)  # the snapshot's page, with the refusal shown
     refusal.get_by_role("button", name="Delete anyway").click()
-    expect(page.get_by_role("status")).to_have_text("The snapshot was deleted.")
+    expect(page.get_by_role("main").get_by_role("status")).to_have_text("The snapshot was deleted.")
     page.get_by_role("link", name="← All snapshots").click()
     expect(page.get_by_role("heading", name="Datasets", level=1)).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="made by a training job").first).to_be_visible()
@@ -76,7 +76,7 @@ def _make_snapshot(page: Page, name: str) -> int:
         form.get_by_role("button", name="Make snapshot").click()
     assert made.value.status == 201, made.value.text()
     drawings = made.value.json()["drawings"]
-    expect(page.get_by_role("status")).to_contain_text(f"Snapshot “{name}” made: {drawings:,} drawings.")
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text(f"Snapshot “{name}” made: {drawings:,} drawings.")
     expect(form.get_by_label("Name")).not_to_have_attribute("aria-invalid", "true")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
     expect(row).to_contain_text(f"{drawings:,}")

@@ -60,7 +60,7 @@ def test_an_admin_reviews_doubtful_drawings_with_the_keyboard(page: Page, server
     waiting = int(position.inner_text().split(" of ")[1])
     assert waiting >= DOUBTFUL
     expect(page.get_by_role("button", name="Accept (Y)")).to_be_visible()
-    status = page.get_by_role("status")
+    status = page.get_by_role("main").get_by_role("status")
 
     page.keyboard.press("y")
     expect(status).to_have_text("Accepted.")

@@ -2,6 +2,7 @@
 // Every page but log-in needs a session; without one the path is kept in `next`.
 import { useEffect, type ReactNode } from "react";
 import { navigate, usePathname, useSearch } from "../router/router";
+import { fetchSession } from "../api/admin";
 import { AdminLayout } from "./AdminLayout";
 import { LoginPage } from "./LoginPage";
 import { ContributorsPage } from "./contributors/ContributorsPage";
@@ -9,6 +10,8 @@ import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
 import { DrawingDetailPage } from "./drawings/DrawingDetailPage";
 import { DrawingsPage } from "./drawings/DrawingsPage";
+import { AdminEventsProvider } from "./live/AdminEvents";
+import type { SocketFactory } from "./live/eventConnection";
 import { ModelsPage } from "./models/ModelsPage";
 import { OverviewPage } from "./overview/OverviewPage";
 import { ReviewPage } from "./review/ReviewPage";
@@ -44,7 +47,15 @@ function nextPath(search: string): string {
   return next && /^\/admin([/?]|$)/.test(next) && !next.startsWith(LOGIN_PATH) ? next : "/admin";
 }
 
-export default function AdminApp() {
+/** Asks whether the session is still there; a 401 signs out through the usual path. */
+const probeSession = () => void fetchSession().catch(() => undefined);
+
+export interface AdminAppProps {
+  /** Makes the live events socket; tests hand in a fake. */
+  connectEvents?: SocketFactory;
+}
+
+export default function AdminApp({ connectEvents }: AdminAppProps = {}) {
   const auth = useAdminAuth();
   const rawPath = usePathname();
   const search = useSearch();
@@ -67,9 +78,12 @@ export default function AdminApp() {
     return onLogin ? <LoginPage auth={auth} /> : <p className="page page--loading">Redirecting to log-in…</p>;
   }
   if (onLogin) return <p className="page page--loading">Signed in; redirecting…</p>;
+  // The live socket lives as long as the session: opened here, closed on log-out.
   return (
-    <AdminLayout admin={auth.state.admin} onLogout={auth.logout} path={path}>
-      {pageFor(path)}
-    </AdminLayout>
+    <AdminEventsProvider onSessionEnded={auth.checkSession} onRefused={probeSession} connect={connectEvents}>
+      <AdminLayout admin={auth.state.admin} onLogout={auth.logout} path={path}>
+        {pageFor(path)}
+      </AdminLayout>
+    </AdminEventsProvider>
   );
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { AdminUser } from "../api/admin";
 import { Link } from "../router/router";
+import { LiveIndicator } from "./live/LiveIndicator";
 
 const SECTIONS = [
   { to: "/admin", label: "Overview" },
@@ -38,6 +39,7 @@ export function AdminLayout({ admin, path, onLogout, children }: AdminLayoutProp
           ))}
         </nav>
         <div className="admin__user">
+          <LiveIndicator />
           <span className="admin__email" title={admin.email}>
             {admin.name}
           </span>

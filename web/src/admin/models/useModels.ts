@@ -2,6 +2,7 @@ import { useCallback, useState } from "react";
 import { ApiError, toApiError } from "../../api/client";
 import * as api from "../../api/admin";
 import { rescoreModel } from "../../api/evaluation";
+import { useAdminEvents } from "../live/AdminEvents";
 import { useApiResource } from "../useApiResource";
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
@@ -16,6 +17,11 @@ export function useModels() {
   const [actionError, setActionError] = useState<ApiError | null>(null);
 
   const { reload } = models;
+  // Live: a model made active elsewhere, or a new one trained, shows without a reload.
+  useAdminEvents((event) => {
+    const trained = event.type === "job.finished" && event.data.modelId !== null;
+    if (event.type === "model.activated" || trained || event.type === "resync") reload();
+  });
   const activate = useCallback(
     async (id: string) => {
       setActivating(id);

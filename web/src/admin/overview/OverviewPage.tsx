@@ -4,8 +4,13 @@ import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { BarChart } from "../charts/BarChart";
 import { ColumnChart } from "../charts/ColumnChart";
 import { formatPercent } from "../charts/scale";
+import { useAdminEvents } from "../live/AdminEvents";
+import { useThrottled } from "../live/useThrottled";
 import { useApiResource } from "../useApiResource";
 import { StatTiles } from "./StatTiles";
+
+/** New drawings are counted again at most this often. */
+export const STATS_REFRESH_MS = 1000;
 
 const shortDay = (iso: string) => {
   const [, month, day] = iso.split("-");
@@ -15,6 +20,11 @@ const shortDay = (iso: string) => {
 export function OverviewPage() {
   const load = useCallback((signal: AbortSignal) => fetchStats(signal), []);
   const { data: stats, error, reload } = useApiResource(load);
+  // Live: drawings arriving (or events lost) count again; nothing is polled.
+  const refresh = useThrottled(reload, STATS_REFRESH_MS);
+  useAdminEvents((event) => {
+    if (event.type === "drawings.stats" || event.type === "resync") refresh();
+  });
 
   return (
     <section className="admin-section">

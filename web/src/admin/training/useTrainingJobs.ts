@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useState } from "react";
 import { toApiError, type ApiError } from "../../api/client";
 import * as api from "../../api/admin";
+import { useLiveStatus } from "../live/AdminEvents";
 import { useApiResource } from "../useApiResource";
+import { JOBS_SHOWN } from "./jobEvents";
 import { isActiveJob } from "./trainingConfig";
+import { useLiveJobs } from "./useLiveJobs";
 
 export const POLL_MS = 2000;
-const JOBS_SHOWN = 20;
 
 export interface StartedJob {
   job: api.TrainingJob;
@@ -23,12 +25,15 @@ export function startedNotice(started: StartedJob | null, jobs: readonly api.Tra
   return started.created ? `Training job ${id} is ${job.status}.` : `The same config is already ${job.status} as job ${id}.`;
 }
 
-/** The latest jobs, polled while any is unfinished, and the start and cancel actions. */
+/** The latest jobs, kept current by the live events, or polled while any is unfinished and
+ * the live connection is down; and the start and cancel actions. */
 export function useTrainingJobs() {
+  const live = useLiveStatus() === "live";
   const [polling, setPolling] = useState(false);
   const load = useCallback((signal: AbortSignal) => api.listTrainingJobs({ limit: JOBS_SHOWN }, signal), []);
-  const jobs = useApiResource(load, { pollMs: polling ? POLL_MS : undefined });
-  const items = jobs.data?.items;
+  const jobs = useApiResource(load, { pollMs: polling && !live ? POLL_MS : undefined });
+  const { reload } = jobs;
+  const { jobs: items, upsert } = useLiveJobs(jobs.data?.items, reload);
   const [starting, setStarting] = useState(false);
   const [cancelling, setCancelling] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<ApiError | null>(null);
@@ -36,22 +41,25 @@ export function useTrainingJobs() {
 
   useEffect(() => setPolling(Boolean(items?.some(isActiveJob))), [items]);
 
-  const { reload } = jobs;
+  // An answer to a start or a cancel is the job as it is now; the list is asked again only
+  // when no event will tell what follows.
   const start = useCallback(
     async (config: api.TrainingConfig) => {
       setStarting(true);
       setActionError(null);
       setStarted(null);
       try {
-        setStarted(await api.startTraining(config));
-        reload();
+        const answer = await api.startTraining(config);
+        setStarted(answer);
+        upsert(answer.job);
+        if (!live) reload();
       } catch (reason) {
         setActionError(toApiError(reason));
       } finally {
         setStarting(false);
       }
     },
-    [reload],
+    [live, reload, upsert],
   );
 
   const cancel = useCallback(
@@ -59,8 +67,8 @@ export function useTrainingJobs() {
       setCancelling((current) => new Set(current).add(id));
       setActionError(null);
       try {
-        await api.cancelTrainingJob(id);
-        reload();
+        upsert(await api.cancelTrainingJob(id));
+        if (!live) reload();
       } catch (reason) {
         setActionError(toApiError(reason));
       } finally {
@@ -71,7 +79,7 @@ export function useTrainingJobs() {
         });
       }
     },
-    [reload],
+    [live, reload, upsert],
   );
 
   return { jobs: items ?? [], error: jobs.error, reload, start, starting, cancel, cancelling, actionError, notice: startedNotice(started, items) };
