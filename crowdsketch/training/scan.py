@@ -19,9 +19,7 @@ from crowdsketch.errors import ValidationError
 from crowdsketch.quality.issues import SCAN_KIND, RankedDrawing, save_scan
 from crowdsketch.raster import DEFAULT_SPEC
 from crowdsketch.training.dataset import build_dataset
-from crowdsketch.training.label_issues import scan
 from crowdsketch.training.schemas import LabelIssueScanConfig
-from crowdsketch.training.trainer import TrainConfig
 
 if TYPE_CHECKING:
     from crowdsketch.db.models import TrainingJob
@@ -51,6 +49,10 @@ async def start_scan(
 
 async def run_scan(resources: Resources, job: TrainingJob, stop: threading.Event) -> int:
     """Rank the drawings and keep the ranking under the job. Says how many were ranked."""
+    # Here, not at the top: starting a scan (the admin process) needs no torch.
+    from crowdsketch.training.label_issues import scan
+    from crowdsketch.training.trainer import TrainConfig
+
     config = LabelIssueScanConfig.model_validate(job.config)
     dataset = await build_dataset(
         resources.db, resources.blobs, resources.blob_guard,
