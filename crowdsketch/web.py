@@ -37,7 +37,7 @@ API_PREFIXES = ("/api", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
-COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".svg", ".json", ".map", ".txt"}
+COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".svg", ".json", ".map", ".txt", ".wasm"}
 MIN_GZIP_BYTES = 1024
 
 NOT_BUILT_PAGE = """<!doctype html>

@@ -8,11 +8,17 @@ const API_TARGET = "http://127.0.0.1:8000";
 export default defineConfig({
   plugins: [react()],
   server: {
+    // The app's own folder, and the preprocessing vectors its Vitest checks against the Python.
+    fs: { allow: [".", "../tests/vectors"] },
     proxy: {
-      "/api": { target: API_TARGET, changeOrigin: false },
+      // ws: the admin event stream (/api/admin/events) is a WebSocket.
+      "/api": { target: API_TARGET, changeOrigin: false, ws: true },
       "/healthz": { target: API_TARGET },
     },
   },
+  // The inference worker (src/inference/worker.ts) is an ES module: onnxruntime-web splits
+  // into chunks, and its .wasm file is emitted into assets/ like any other asset.
+  worker: { format: "es" },
   build: {
     outDir: "dist",
     assetsDir: "assets",

@@ -14,6 +14,7 @@ from tests.support.stacks import Stack, make_settings
 
 INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>'
 BUNDLE = "console.log('crowdsketch');\n" * 200
+WASM = b"\0asm\1\0\0\0" + bytes(4096)  # the in-browser model's runtime: large, and compresses well
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def dist(tmp_path: Path) -> Path:
     (folder / "assets").mkdir(parents=True)
     (folder / "index.html").write_text(INDEX)
     (folder / "assets" / "index-abc123.js").write_text(BUNDLE)
+    (folder / "assets" / "ort-abc123.wasm").write_bytes(WASM)
     (folder / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     (tmp_path / "secret.txt").write_text("not for the web")
     return folder
@@ -42,6 +44,12 @@ def static_client(tmp_path: Path, dist: Path, role: Role = "all") -> httpx.Async
 
 
 embedded_only = pytest.mark.parametrize("stack", ["embedded"], indirect=True)
+
+
+async def test_the_browser_models_runtime_is_served_as_wasm_and_gzipped(web_client: httpx.AsyncClient) -> None:
+    response = await web_client.get("/assets/ort-abc123.wasm", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-type"] == "application/wasm"
+    assert response.headers["content-encoding"] == "gzip" and response.content == WASM
 
 
 @embedded_only

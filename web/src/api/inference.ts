@@ -1,4 +1,4 @@
-import { apiRequest } from "./client";
+import { ApiError, apiRequest } from "./client";
 import type { ModelEvaluation } from "./evaluation";
 import type { StrokeData } from "./strokes";
 
@@ -32,4 +32,38 @@ export function fetchModelInfo(signal?: AbortSignal): Promise<ModelInfo> {
 
 export function classifyStrokes(strokeData: StrokeData, signal?: AbortSignal): Promise<Classification> {
   return apiRequest<Classification>("/api/inference/classify", { method: "POST", body: { strokeData }, signal });
+}
+
+/** What a browser needs beside the ONNX file to classify as the server does. */
+export interface ModelCard {
+  id: string;
+  version: number;
+  /** The output's classes, in order. */
+  classes: string[];
+  /** The raster spec (crowdsketch/raster.py; web/src/inference/raster.ts). */
+  preprocessing: { size: number; padding: number; line_width: number; max_points: number };
+  /** The ONNX input: a float32 (1, 1, size, size) image. */
+  inputName: string;
+  /** The ONNX output: logits, to which softmax applies. */
+  output: string;
+}
+
+export function fetchModelCard(signal?: AbortSignal): Promise<ModelCard> {
+  return apiRequest<ModelCard>("/api/inference/model/card", { signal });
+}
+
+/** The active model's ONNX file, by its version: the browser keeps it for good. A 404 means
+ * another version became active meanwhile. */
+export async function fetchModelFile(version: number, signal?: AbortSignal): Promise<ArrayBuffer> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/inference/model?version=${version}`, { credentials: "include", signal });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    throw new ApiError({ status: 0, code: "NETWORK_ERROR", message: "The model could not be downloaded. Check your connection." });
+  }
+  if (!response.ok) {
+    throw new ApiError({ status: response.status, code: `HTTP_${response.status}`, message: `The model file answered ${response.status}` });
+  }
+  return response.arrayBuffer();
 }

@@ -6,30 +6,41 @@ import { PostItCanvas } from "../canvas/PostItCanvas";
 import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
 import { useStrokeCapture } from "../canvas/useStrokeCapture";
 import { ErrorDisplay } from "../common/ErrorDisplay";
+import { openBrowserModel, type OpenClassifier } from "../inference";
 import { Link } from "../router/router";
 import { AgreementPrompt, doubtedAs } from "./AgreementPrompt";
 import { MyDrawingsMenu } from "./MyDrawingsMenu";
 import { PromptHeading } from "./PromptHeading";
+import { LiveGuess } from "./LiveGuess";
 import { getSessionId } from "./session";
 import { SubmitResult } from "./SubmitResult";
 import { TermsPanel } from "./TermsPanel";
 import { useConsent } from "./useConsent";
 import { useDrawingSubmit } from "./useDrawingSubmit";
+import { useGameSettings } from "./useGameSettings";
 import { usePrompt } from "./usePrompt";
 import { useVerificationTurn } from "./useVerificationTurn";
 import { VerificationCard } from "./VerificationCard";
 
+export interface GamePageProps {
+  /** The in-browser model for the live guess; loaded only when the operator has it on. */
+  openClassifier?: OpenClassifier;
+}
+
 /** The drawing game: a prompt, a sticky note to draw on, and a score for each drawing. Now
- * and then a turn asks about another player's drawing instead. The terms come first, once. */
-export function GamePage() {
+ * and then a turn asks about another player's drawing instead. The terms come first, once.
+ * While a drawing is drawn, the model may say what it sees (the operator's `liveGuess`). */
+export function GamePage({ openClassifier = openBrowserModel }: GamePageProps) {
   const [sessionId] = useState(getSessionId);
+  const settings = useGameSettings();
   const prompt = usePrompt(sessionId);
   const capture = useStrokeCapture();
   const verification = useVerificationTurn(sessionId);
   // A saved drawing the model took for another shape: the player chooses what comes next.
   const [doubted, setDoubted] = useState<{ result: DrawingCreated; seenAs: string } | null>(null);
   const [keptDespiteDoubt, setKeptDespiteDoubt] = useState(false);
-  const { clear } = capture;
+  const { clear, recorder } = capture;
+  const drawingSoFar = useCallback(() => (recorder.isDrawing ? recorder.strokes : null), [recorder]);
   const { show } = prompt;
   const { afterTurn } = verification;
   const moveOn = useCallback(
@@ -150,6 +161,9 @@ export function GamePage() {
         disabled={submitting || !prompt.shape || doubted !== null || waiting}
         placeholder={prompt.shape && !waiting ? "Draw here" : undefined}
       />
+      {settings.liveGuess && !waiting && (
+        <LiveGuess strokes={capture.strokes} inProgress={drawingSoFar} promptId={prompt.shape?.id ?? null} open={openClassifier} />
+      )}
       <DrawingToolbar onUndo={capture.undo} onClear={capture.clear} canEdit={!capture.isEmpty && !submitting && !doubted && !waiting}>
         <button
           type="button"

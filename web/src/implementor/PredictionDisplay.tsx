@@ -8,6 +8,8 @@ export interface PredictionDisplayProps {
   strokeData: StrokeData;
   /** Shown in place of the ids where known. */
   names?: ShapeNames;
+  /** Who answered, beside the time it took: "on the server", "in your browser". */
+  where?: string;
 }
 
 const percent = (confidence: number) => Math.round(confidence * 1000) / 10;
@@ -30,7 +32,7 @@ function ConfidenceBar({ label, confidence, large = false }: { label: string; co
 }
 
 /** The model's answer: its best guess with a confidence bar, every class, and the input. */
-export function PredictionDisplay({ classification, strokeData, names }: PredictionDisplayProps) {
+export function PredictionDisplay({ classification, strokeData, names, where }: PredictionDisplayProps) {
   const ranked = [...classification.allPredictions].sort((a, b) => b.confidence - a.confidence);
   const best = shapeName(names, classification.shape);
   return (
@@ -43,7 +45,7 @@ export function PredictionDisplay({ classification, strokeData, names }: Predict
           </p>
           <ConfidenceBar label={`Confidence in ${best}`} confidence={classification.confidence} large />
           <p className="prediction__meta">
-            {classification.inferenceTimeMs.toFixed(1)} ms · model v{classification.modelVersion}
+            {classification.inferenceTimeMs.toFixed(1)} ms{where ? ` ${where}` : ""} · model v{classification.modelVersion}
           </p>
         </div>
       </div>

@@ -6,10 +6,11 @@ import type { StrokeData } from "../api/strokes";
 export type ClassifyState =
   | { status: "idle" }
   | { status: "classifying"; strokeData: StrokeData }
-  | { status: "done"; strokeData: StrokeData; classification: Classification }
+  /** `where` says who answered ("on the server", "in your browser"). */
+  | { status: "done"; strokeData: StrokeData; classification: Classification; where?: string }
   | { status: "error"; strokeData: StrokeData; error: ApiError };
 
-export function useClassify(send: typeof classifyStrokes = classifyStrokes) {
+export function useClassify(send: typeof classifyStrokes = classifyStrokes, where?: string) {
   const [state, setState] = useState<ClassifyState>({ status: "idle" });
   const latest = useRef(0);
 
@@ -19,12 +20,12 @@ export function useClassify(send: typeof classifyStrokes = classifyStrokes) {
       setState({ status: "classifying", strokeData });
       try {
         const classification = await send(strokeData);
-        if (call === latest.current) setState({ status: "done", strokeData, classification });
+        if (call === latest.current) setState({ status: "done", strokeData, classification, where });
       } catch (reason) {
         if (call === latest.current) setState({ status: "error", strokeData, error: toApiError(reason) });
       }
     },
-    [send],
+    [send, where],
   );
 
   const reset = useCallback(() => {

@@ -1,0 +1,22 @@
+// The snippets in "Call it yourself": the HTTP API, and the same model run in a browser.
+
+export const curlExample = (origin: string) => `curl -X POST ${origin}/api/inference/classify \\
+  -H 'Content-Type: application/json' \\
+  -d '{"strokeData": {"canvas": {"width": 400, "height": 400},
+       "strokes": [[[120, 80, 0], [200, 90, 16]]],
+       "duration_ms": 16, "device": "mouse"}}'`;
+
+export const browserExample = (origin: string) => `import * as ort from "onnxruntime-web";
+
+const card = await (await fetch("${origin}/api/inference/model/card")).json();
+const file = await fetch(\`${origin}/api/inference/model?version=\${card.version}\`);
+const session = await ort.InferenceSession.create(new Uint8Array(await file.arrayBuffer()));
+
+// image: a Float32Array of size × size, the strokes rasterized as card.preprocessing says
+// (crowdsketch/raster.py; this app's port is web/src/inference/raster.ts).
+const { size } = card.preprocessing;
+const input = new ort.Tensor("float32", image, [1, 1, size, size]);
+const logits = Array.from((await session.run({ [card.inputName]: input }))[card.output].data);
+const exp = logits.map((x) => Math.exp(x - Math.max(...logits)));
+const best = exp.indexOf(Math.max(...exp));
+console.log(card.classes[best], exp[best] / exp.reduce((a, b) => a + b)); // softmax`;
