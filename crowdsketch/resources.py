@@ -17,6 +17,8 @@ from crowdsketch.inference.manager import ModelManager
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
 from crowdsketch.collection.activity import DrawingActivity
 from crowdsketch.events.bus import EventBus
+from crowdsketch.experiments.service import ExperimentService
+from crowdsketch.experiments.shadow import ExperimentShadow
 from crowdsketch.ports.kv import KeyValueStore, key_value_store_from_url
 from crowdsketch.ports.queue import JobQueue
 from crowdsketch.ports.queue_adapters import job_queue_from_settings
@@ -44,6 +46,7 @@ class Resources:
     verification: VerificationService
     vote_limits: WindowLimits
     events: EventBus
+    shadow: ExperimentShadow
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -92,9 +95,12 @@ class Resources:
             kv, kv_guard, what="votes", window_s=settings.drawing_rate_window_s,
             per_session=settings.vote_rate_per_session, per_address=settings.vote_rate_per_address,
         )
+        # While an A/B experiment runs, each game drawing is scored by both arms, off its path.
+        shadow = ExperimentShadow(ExperimentService(db, kv, kv_guard, events), models.score_both)
+        collection.on_stored = shadow.observe
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
                    models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits,
-                   events=events)
+                   events=events, shadow=shadow)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""
@@ -112,6 +118,7 @@ class Resources:
         return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
+        await self.shadow.close()
         if self.collection.activity is not None:
             await self.collection.activity.close()
         self.events.close()

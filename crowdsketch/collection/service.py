@@ -181,6 +181,8 @@ class CollectionService:
         self._agreement = agreement
         self._verification = verification
         self.activity = activity
+        # Told of each stored submission with its strokes (an A/B experiment's shadow scoring).
+        self.on_stored: Callable[[dict[str, Any], list], None] | None = None
 
     async def next_prompt(self, session_id: str) -> CatalogShape:
         """The next shape to draw: among the least drawn, never the one prompted last."""
@@ -292,6 +294,8 @@ class CollectionService:
                 raise
             return await self._response_for_existing(existing, shape)
         self._stored(row)
+        if self.on_stored is not None:
+            self.on_stored(row, submission.stroke_data.strokes)
         return await self._response(row, shape, stats)
 
     def _stored(self, row: dict[str, Any]) -> None:

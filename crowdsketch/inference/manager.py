@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.scoring import probabilities, read_published, scoring_model
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import ModelVersion
+from crowdsketch.common.assignment import arm_for
+from crowdsketch.db.models import Experiment, ModelVersion
 from crowdsketch.errors import AppError, ServiceUnavailableError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.ports.kv import KeyValueStore
@@ -70,6 +71,19 @@ class Prediction:
     all_predictions: list[tuple[str, float]]
     inference_time_ms: float
     model_version: int
+    # The A/B experiment that dealt this caller an arm, and which.
+    experiment_id: uuid.UUID | None = None
+    arm: str | None = None
+
+
+@dataclass(frozen=True)
+class RunningExperiment:
+    """The experiment running, with its treatment loaded beside the active model (the control)."""
+
+    id: uuid.UUID
+    share: float
+    control_id: uuid.UUID
+    treatment: LoadedModel
 
 
 FIRST_MODEL_POLL_S = 2.0
@@ -90,6 +104,7 @@ class ModelManager:
         self._kv = kv
         self._poll_interval_s = poll_interval_s
         self._current: LoadedModel | None = None
+        self._experiment: RunningExperiment | None = None
         # The active model whose files are missing, while that lasts (said once in the log).
         self._missing: ModelVersion | None = None
         self._refresh_lock = asyncio.Lock()
@@ -131,31 +146,67 @@ class ModelManager:
             raise NoModelLoadedError("No model loaded", retry_after_s=5)
         return model
 
-    def classify(self, strokes: list) -> Prediction:
+    def classify(self, strokes: list, caller: str | None = None) -> Prediction:
+        """With an experiment running and a `caller`, the arm the caller is dealt answers."""
         model = self.require()  # one reference for the whole request, whatever swaps meanwhile
+        experiment, arm = self._experiment, None
+        if experiment is not None and caller is not None and experiment.control_id == model.id:
+            arm = arm_for(experiment.id, caller, experiment.share)
+            model = experiment.treatment if arm == "treatment" else model
         started = time.perf_counter()
         probabilities = model.probabilities(strokes)
         elapsed_ms = (time.perf_counter() - started) * 1000
         ranked = sorted(zip(model.classes, probabilities.tolist(), strict=True), key=lambda p: p[1], reverse=True)
-        return Prediction(ranked[0][0], ranked[0][1], ranked, round(elapsed_ms, 3), model.version)
+        return Prediction(ranked[0][0], ranked[0][1], ranked, round(elapsed_ms, 3), model.version,
+                          experiment.id if arm else None, arm)
+
+    def score_both(self, strokes: list) -> tuple[uuid.UUID, str, str] | None:
+        """Both arms' top shape for the strokes (a game drawing's shadow scoring)."""
+        control, experiment = self._current, self._experiment
+        if control is None or experiment is None or experiment.control_id != control.id:
+            return None
+        tops = [m.classes[int(m.probabilities(strokes).argmax())] for m in (control, experiment.treatment)]
+        return experiment.id, tops[0], tops[1]
 
     async def refresh(self) -> bool:
-        """Load the active model if it is not the one loaded; True when it swapped."""
+        """Load the active model if it is not the one loaded, and the running experiment's
+        treatment; True when the active model swapped."""
         async with self._refresh_lock:
-            row = await self._db.run(_active_model, write=False)
-            if row is None or (self._current is not None and self._current.id == row.id):
-                return False
-            try:
-                loaded = await self._load(row)
-            except BlobNotFound:
-                if self._missing is None or self._missing.id != row.id:
-                    logger.error("the active model has no files in the blob store; run `crowdsketch doctor --repair`",
-                                 extra={"modelId": str(row.id), "version": row.version, "blobPrefix": row.blob_prefix})
-                self._missing = row
-                return False
-            self._current, self._missing = loaded, None
-            logger.info("loaded model", extra={"modelId": str(row.id), "version": row.version})
-            return True
+            swapped = await self._refresh_active()
+            await self._refresh_experiment()
+            return swapped
+
+    async def _refresh_experiment(self) -> None:
+        row = await self._db.run(_running_experiment, write=False)
+        if row is None:
+            self._experiment = None
+            return
+        if self._experiment is not None and self._experiment.id == row.id:
+            return
+        treatment = await self._db.run(lambda session: session.get(ModelVersion, row.treatment_model_id), write=False)
+        try:
+            loaded = await self._load(treatment)
+        except BlobNotFound:
+            logger.error("the experiment's treatment has no files: it is not served", extra={"experimentId": str(row.id)})
+            return
+        self._experiment = RunningExperiment(row.id, row.share, row.control_model_id, loaded)
+        logger.info("loaded the experiment's treatment", extra={"experimentId": str(row.id), "version": treatment.version})
+
+    async def _refresh_active(self) -> bool:
+        row = await self._db.run(_active_model, write=False)
+        if row is None or (self._current is not None and self._current.id == row.id):
+            return False
+        try:
+            loaded = await self._load(row)
+        except BlobNotFound:
+            if self._missing is None or self._missing.id != row.id:
+                logger.error("the active model has no files in the blob store; run `crowdsketch doctor --repair`",
+                             extra={"modelId": str(row.id), "version": row.version, "blobPrefix": row.blob_prefix})
+            self._missing = row
+            return False
+        self._current, self._missing = loaded, None
+        logger.info("loaded model", extra={"modelId": str(row.id), "version": row.version})
+        return True
 
     async def _load(self, row: ModelVersion) -> LoadedModel:
         onnx_bytes, card = await read_published(self._blobs, self._blob_guard, row.blob_prefix)
@@ -200,6 +251,10 @@ class ModelManager:
             await self.refresh()
         except (AppError, Exception):  # noqa: BLE001 - a failed reload keeps the model in service
             logger.warning("could not reload the active model", exc_info=True)
+
+
+async def _running_experiment(session: AsyncSession) -> Experiment | None:
+    return (await session.execute(select(Experiment).where(Experiment.status == "running"))).scalar_one_or_none()
 
 
 async def _active_model(session: AsyncSession) -> ModelVersion | None:

@@ -3,13 +3,22 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from crowdsketch.deps import ResourcesDep
-from crowdsketch.errors import NotFoundError, ServiceUnavailableError
+from crowdsketch.errors import AppError, NotFoundError, ServiceUnavailableError
+from crowdsketch.experiments.schemas import FeedbackCreate, FeedbackRead
+from crowdsketch.experiments.service import ExperimentService, ExperimentTracker
 from crowdsketch.evaluation.service import evaluations_by_model
 from crowdsketch.inference.manager import ModelManager
-from crowdsketch.inference.schemas import Classification, ClassifyRequest, ModelCard, ModelInfo, ShapeConfidence
+from crowdsketch.inference.schemas import (
+    Classification,
+    ClassifyRequest,
+    ExperimentArm,
+    ModelCard,
+    ModelInfo,
+    ShapeConfidence,
+)
 from crowdsketch.strokes import check_stroke_rules
 
 router = APIRouter(prefix="/api/inference", tags=["inference"])
@@ -74,13 +83,37 @@ async def model_card(models: ModelManagerDep, response: Response) -> ModelCard:
 
 @router.post("/classify", response_model=Classification,
              responses={400: {"description": "Invalid strokes; `details` names the field"}, **NO_MODEL})
-async def classify(body: ClassifyRequest, models: ModelManagerDep) -> Classification:
+async def classify(
+    body: ClassifyRequest, request: Request, models: ModelManagerDep, resources: ResourcesDep,
+    session_id: Annotated[str | None, Header(alias="X-Session-Id", max_length=64,
+                                             description="Who calls: during an A/B experiment, one caller, one arm")] = None,
+) -> Classification:
     check_stroke_rules(body.stroke_data)
-    prediction = models.classify(body.stroke_data.strokes)
-    return Classification(
+    caller = session_id or (request.client.host if request.client else None)
+    prediction = models.classify(body.stroke_data.strokes, caller)
+    answer = Classification(
         shape=prediction.shape,
         confidence=prediction.confidence,
         all_predictions=[ShapeConfidence(shape=s, confidence=c) for s, c in prediction.all_predictions],
         inference_time_ms=prediction.inference_time_ms,
         model_version=prediction.model_version,
     )
+    if prediction.experiment_id is not None and prediction.arm is not None:
+        answer.experiment = ExperimentArm(id=prediction.experiment_id, arm=prediction.arm)
+        try:
+            answer.prediction_id = await ExperimentTracker(resources.kv, resources.kv_guard).answered(
+                prediction.experiment_id, prediction.arm, prediction.shape, prediction.inference_time_ms)
+        except AppError:  # the answer stands; only its count and feedback are lost
+            logger.warning("an experiment's answer was not counted: the key-value store is unavailable")
+    return answer
+
+
+@router.post("/feedback", response_model=FeedbackRead, responses={
+    400: {"description": "A bad body; `details` names the field"},
+    404: {"description": "No such prediction: unknown, or older than a day"},
+    503: {"description": "A dependency is down; retry after `Retry-After` seconds"},
+})
+async def feedback(body: FeedbackCreate, resources: ResourcesDep) -> FeedbackRead:
+    """What a classified drawing really was: the ground truth an A/B experiment is judged on.
+    Giving it again for the same prediction answers the same (the first truth stands)."""
+    return await ExperimentService.from_resources(resources).record_feedback(body.prediction_id, body.correct_shape)

@@ -31,12 +31,21 @@ class ShapeConfidence(CamelModel):
     confidence: float
 
 
+class ExperimentArm(CamelModel):
+    id: uuid.UUID
+    arm: str = Field(description="`control` (the active model) or `treatment`")
+
+
 class Classification(CamelModel):
     shape: str
     confidence: float
     all_predictions: list[ShapeConfidence]
     inference_time_ms: float
-    model_version: int
+    model_version: int = Field(description="The model that answered: during an A/B experiment, the caller's arm's")
+    prediction_id: str | None = Field(
+        default=None, description="During an A/B experiment: say what the drawing really was with "
+        "`POST /api/inference/feedback {predictionId, correctShape}` (kept a day)")
+    experiment: ExperimentArm | None = Field(default=None, description="The A/B experiment and arm that answered")
 
 
 class ModelCard(CamelModel):

@@ -1,0 +1,1 @@
+"""A/B experiments of model versions: assignment, ground truth, statistics, decisions."""
