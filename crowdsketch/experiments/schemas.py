@@ -18,6 +18,8 @@ class ExperimentCreate(CamelModel):
     share: float = Field(ge=0.01, le=0.99, description="The treatment's share of classify traffic")
     minimum_effect: float = Field(default=0.03, ge=0.005, le=0.5,
                                   description="The smallest accuracy difference worth detecting (plans the sample size)")
+    paired: bool = Field(default=True, description="Judge on the game drawings both arms scored (paired: the stronger "
+                         "test); false: on every label of each arm (feedback too), unpaired. Fixed for the experiment")
 
 
 class IntervalRead(CamelModel):

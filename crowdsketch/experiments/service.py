@@ -132,7 +132,7 @@ class ExperimentService:
                 row = Experiment(name=body.name, status="running", control_model_id=control.id,
                                  treatment_model_id=treatment.id, share=body.share, created_by=actor.admin_id,
                                  plan={"alpha": plan.alpha, "power": plan.power, "minimumEffect": plan.minimum_effect,
-                                       "baseline": plan.baseline}, started_at=datetime.now(UTC))
+                                       "baseline": plan.baseline, "paired": body.paired}, started_at=datetime.now(UTC))
                 session.add(row)
                 await session.flush()
                 await record(session, actor.admin_id, actor.email, "experiment.start", "experiment", str(row.id),
@@ -240,7 +240,7 @@ class ExperimentService:
         plan = Plan(alpha=row.plan["alpha"], power=row.plan["power"], minimum_effect=row.plan["minimumEffect"],
                     baseline=row.plan["baseline"])
         result = compare(counts["control"], counts["treatment"], plan,
-                         paired=paired if pairs else None, history_p=row.min_p)
+                         paired=paired if row.plan.get("paired", True) else None, history_p=row.min_p)
         if result.p_value is not None and (row.min_p is None or result.p_value < row.min_p) and row.status == "running":
             row.min_p = result.p_value  # the always-valid p-value only goes down
         return ExperimentRead(
