@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets bench-events clean
+.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets bench-events bench-browser bench-experiments clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -69,6 +69,12 @@ bench-datasets: setup
 
 bench-events: setup
 	$(BIN)/python bench/events.py
+
+bench-browser: setup
+	$(BIN)/python bench/browser_parity.py
+
+bench-experiments: setup
+	$(BIN)/python bench/experiments.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(WEB)/node_modules $(WEB)/dist
