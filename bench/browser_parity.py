@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ import httpx  # noqa: E402
 from bench import session  # noqa: E402
 from bench.stacks import clean_env, crowdsketch_cmd, free_port, migrate, start_process, wait_http  # noqa: E402
 from crowdsketch.common.line_formats import LineError, parse_line  # noqa: E402
-from crowdsketch.common.shapes import CatalogShape  # noqa: E402
+from crowdsketch.evaluation.report import AnyLabel  # noqa: E402
 
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 DIST = ROOT / "web" / "dist"
@@ -83,19 +82,6 @@ CLASSIFY_JS = """async (batch) => {
 }"""
 
 
-class _AnyLabel(Mapping[str, CatalogShape]):
-    """Every label is read (parity does not care what a drawing is meant to be)."""
-
-    def __getitem__(self, label: str) -> CatalogShape:
-        return CatalogShape(label, label, False, 0)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
 @dataclass
 class Drawing:
     line: int
@@ -129,7 +115,7 @@ def read_set(path: Path, limit: int | None) -> tuple[list[Drawing], int]:
         if not raw.strip():
             continue
         try:
-            parsed = parse_line(raw, _AnyLabel(), MAX_LINE_BYTES)
+            parsed = parse_line(raw, AnyLabel(), MAX_LINE_BYTES)
         except LineError:
             refused += 1
             continue

@@ -18,7 +18,7 @@ from crowdsketch.strokes import StrokeData
 MAX_LINE_BYTES = 1024 * 1024
 
 
-class _AnyLabel(Mapping[str, CatalogShape]):
+class AnyLabel(Mapping[str, CatalogShape]):
     """Every label is accepted here; whether the model knows it is decided afterwards."""
 
     def __getitem__(self, label: str) -> CatalogShape:
@@ -75,7 +75,7 @@ class EvaluationReport:
 def evaluate(lines: Iterable[bytes], classes: list[str], classify: Callable[[StrokeData], str]) -> EvaluationReport:
     report = EvaluationReport(classes=list(classes))
     known = set(classes)
-    shapes = _AnyLabel()
+    shapes = AnyLabel()
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
