@@ -48,6 +48,7 @@ class ComparisonRead(CamelModel):
                                       '"no difference at the planned power"')
     planned_labels_per_arm: int
     method: str
+    paired: bool = Field(description="Judged on game drawings both arms scored (fixed when the experiment started)")
 
 
 class PairedRead(CamelModel):

@@ -12,6 +12,7 @@ The figures and the verdict are worked out when an experiment is read (`statisti
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -63,12 +64,18 @@ class ExperimentEnded(ConflictError):
     retryable = False
 
 
+# When this process last told the admin event stream of each experiment's new answers.
+_TOLD_AT: dict[uuid.UUID, float] = {}
+TELL_EVERY_S = 1.0
+
+
 class ExperimentTracker:
     """What inference counts per arm, in the key-value store (shared by every process)."""
 
-    def __init__(self, kv: KeyValueStore, kv_guard: DependencyGuard) -> None:
+    def __init__(self, kv: KeyValueStore, kv_guard: DependencyGuard, events: EventBus | None = None) -> None:
         self._kv = kv
         self._guard = kv_guard
+        self._events = events
 
     async def answered(self, experiment_id: uuid.UUID, arm: str, shape: str, latency_ms: float) -> str:
         """Count one classify answer of `arm`; its prediction id, for feedback."""
@@ -79,6 +86,10 @@ class ExperimentTracker:
         await self._guard.call(lambda: self._kv.incr(f"{prefix}:requests", COUNTER_TTL_S))
         await self._guard.call(lambda: self._kv.incr(f"{prefix}:latency:{bucket}", COUNTER_TTL_S))
         await self._guard.call(lambda: self._kv.set(f"prediction:{prediction_id}", payload, PREDICTION_TTL_S))
+        now = time.monotonic()
+        if self._events is not None and now - _TOLD_AT.get(experiment_id, 0.0) >= TELL_EVERY_S:
+            _TOLD_AT[experiment_id] = now
+            await self._events.publish("experiment.updated", {"experimentId": str(experiment_id)})
         return prediction_id
 
     async def prediction(self, prediction_id: str) -> dict[str, Any] | None:
@@ -111,7 +122,7 @@ class ExperimentService:
         self._kv = kv
         self._kv_guard = kv_guard
         self._events = events
-        self.tracker = ExperimentTracker(kv, kv_guard)
+        self.tracker = ExperimentTracker(kv, kv_guard, events)
 
     @classmethod
     def from_resources(cls, resources: Resources) -> ExperimentService:
@@ -249,7 +260,8 @@ class ExperimentService:
             comparison=ComparisonRead(
                 difference=result.difference, p_value=result.p_value, decision=result.decision,
                 interval=IntervalRead(low=result.interval.low, high=result.interval.high) if result.interval else None,
-                planned_labels_per_arm=result.planned_labels_per_arm, method=result.method),
+                planned_labels_per_arm=result.planned_labels_per_arm, method=result.method,
+                paired=bool(row.plan.get("paired", True))),
             paired=PairedRead(drawings=pairs, both_right=paired.both_right, control_only=paired.control_only,
                               treatment_only=paired.treatment_only, both_wrong=paired.both_wrong),
         )

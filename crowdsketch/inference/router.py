@@ -101,7 +101,7 @@ async def classify(
     if prediction.experiment_id is not None and prediction.arm is not None:
         answer.experiment = ExperimentArm(id=prediction.experiment_id, arm=prediction.arm)
         try:
-            answer.prediction_id = await ExperimentTracker(resources.kv, resources.kv_guard).answered(
+            answer.prediction_id = await ExperimentTracker(resources.kv, resources.kv_guard, resources.events).answered(
                 prediction.experiment_id, prediction.arm, prediction.shape, prediction.inference_time_ms)
         except AppError:  # the answer stands; only its count and feedback are lost
             logger.warning("an experiment's answer was not counted: the key-value store is unavailable")

@@ -10,6 +10,8 @@ import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
 import { DrawingDetailPage } from "./drawings/DrawingDetailPage";
 import { DrawingsPage } from "./drawings/DrawingsPage";
+import { ExperimentPage } from "./experiments/ExperimentPage";
+import { ExperimentsPage } from "./experiments/ExperimentsPage";
 import { AdminEventsProvider } from "./live/AdminEvents";
 import type { SocketFactory } from "./live/eventConnection";
 import { ModelsPage } from "./models/ModelsPage";
@@ -32,6 +34,9 @@ function pageFor(path: string): ReactNode {
   if (dataset) return <DatasetDetailPage id={decodeURIComponent(dataset[1])} />;
   if (path === "/admin/training") return <TrainingPage />;
   if (path === "/admin/models") return <ModelsPage />;
+  if (path === "/admin/experiments") return <ExperimentsPage />;
+  const experiment = /^\/admin\/experiments\/([^/]+)$/.exec(path);
+  if (experiment) return <ExperimentPage id={decodeURIComponent(experiment[1])} />;
   if (path === "/admin/contributors") return <ContributorsPage />;
   return (
     <section>

@@ -10,6 +10,7 @@ const SECTIONS = [
   { to: "/admin/datasets", label: "Datasets" },
   { to: "/admin/training", label: "Training" },
   { to: "/admin/models", label: "Models" },
+  { to: "/admin/experiments", label: "Experiments" },
   { to: "/admin/contributors", label: "Contributors" },
 ];
 

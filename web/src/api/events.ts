@@ -30,6 +30,8 @@ export interface AdminEventData {
   "job.finished": { jobId: string; kind: string; status: FinishedJobStatus; modelId: string | null; error: string | null };
   "model.activated": { modelId: string; version: number };
   "drawings.stats": { drawings: number; perShape: Record<string, number>; perMinute: { minute: string; count: number }[] };
+  /** An A/B experiment's counts changed (at most once a second a process), or it started or ended. */
+  "experiment.updated": { experimentId: string };
 }
 
 export type AdminEventType = keyof AdminEventData;

@@ -14,9 +14,11 @@ export interface ModelTableProps {
   onSelect: (id: string) => void;
   onActivate: (id: string) => void;
   onRescore: (id: string) => void;
+  /** Opens the form that A/B tests this model against the active one. */
+  onStartTest: (id: string) => void;
 }
 
-export function ModelTable({ models, selectedId, activating, rescoring, onSelect, onActivate, onRescore }: ModelTableProps) {
+export function ModelTable({ models, selectedId, activating, rescoring, onSelect, onActivate, onRescore, onStartTest }: ModelTableProps) {
   const sets = evalSetNames(models);
   return (
     <div className="admin-scroll">
@@ -65,6 +67,11 @@ export function ModelTable({ models, selectedId, activating, rescoring, onSelect
                     onClick={() => onActivate(model.id)}
                   >
                     Activate
+                  </button>
+                )}
+                {!model.active && (
+                  <button type="button" className="button button--quiet" aria-describedby={`model-${model.id}-version`} onClick={() => onStartTest(model.id)}>
+                    Start A/B test
                   </button>
                 )}
                 <span id={`model-${model.id}-version`} hidden>

@@ -139,4 +139,19 @@ describe("ModelsPage", () => {
     expect(within(trained).getByRole("link", { name: "spring-2027" })).toHaveAttribute("href", "/admin/datasets/d1");
     expect(within(screen.getByRole("row", { name: /v1/ })).queryByRole("link")).not.toBeInTheDocument();
   });
+
+  it("starts an A/B test from a model's row: the Experiments page's form, set to that model", async () => {
+    mockFetch({
+      "GET /api/admin/models": { status: 200, body: [model(3, 0.99, []), model(2, 0.996, []), model(1, 0.98, [])] },
+      "GET /api/admin/eval-sets": { status: 200, body: [] },
+    });
+    render(<ModelsPage />);
+
+    const active = await screen.findByRole("row", { name: /v2/ });
+    expect(within(active).queryByRole("button", { name: "Start A/B test" })).not.toBeInTheDocument();
+    const start = within(screen.getByRole("row", { name: /v1/ })).getByRole("button", { name: "Start A/B test" });
+    expect(start).toHaveAccessibleDescription("version 1");
+    await userEvent.click(start);
+    expect(window.location.pathname + window.location.search).toBe("/admin/experiments?treatment=m1");
+  });
 });

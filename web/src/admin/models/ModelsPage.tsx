@@ -4,6 +4,7 @@ import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { useShapeNames } from "../../common/shapeNames";
 import { navigate, useSearch } from "../../router/router";
 import { formatPercent } from "../charts/scale";
+import { newExperimentPath } from "../experiments/experimentLinks";
 import { ConfusionMatrix } from "./ConfusionMatrix";
 import { EvalSetChart } from "./EvalSetChart";
 import { EvalSetsSection } from "./EvalSetsSection";
@@ -50,6 +51,7 @@ export function ModelsPage() {
           onSelect={choose}
           onActivate={(id) => void activate(id)}
           onRescore={(id) => void rescore(id)}
+          onStartTest={(id) => navigate(newExperimentPath(id))}
         />
       )}
       {models && <EvalSetChart models={models} />}
