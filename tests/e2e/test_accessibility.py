@@ -48,7 +48,7 @@ def test_the_admin_login_page_has_no_serious_accessibility_violation(page: Page)
     assert_no_serious_violation(page)
 
 
-@pytest.mark.parametrize("section", ["Overview", "Drawings", "Review", "Datasets", "Training", "Models", "Contributors"])
+@pytest.mark.parametrize("section", ["Overview", "Drawings", "Review", "Datasets", "Training", "Models", "Experiments", "Contributors"])
 def test_an_admin_page_has_no_serious_accessibility_violation(page: Page, section: str) -> None:
     log_in(page)
     sections(page).get_by_role("link", name=section).click()
