@@ -229,7 +229,7 @@ class ExperimentService:
 
     async def _read(self, session: AsyncSession, row: Experiment) -> ExperimentRead:
         versions = dict((await session.execute(select(ModelVersion.id, ModelVersion.version).where(
-            ModelVersion.id.in_([row.control_model_id, row.treatment_model_id])))).tuples().all())
+            ModelVersion.id.in_([row.control_model_id, row.treatment_model_id])))).all())
         feedback = await _feedback_counts(session, row.id)
         paired = await _paired_counts(session, row.id)
         pairs = paired.both_right + paired.control_only + paired.treatment_only + paired.both_wrong

@@ -328,6 +328,28 @@ def test_the_whole_loop_through_nginx(topology: Topology) -> None:
         info = http.get("/api/inference/model/info").json()
         assert info["id"] == second_model["id"] and sorted(info["classes"]) == ["circle", "line", "square"]
 
+        # An A/B experiment: the first model against the active second, on half the callers.
+        # Both inference processes deal a caller the same arm; a promotion reaches both.
+        started = http.post("/api/admin/experiments",
+                            json={"name": "first again", "treatmentModelId": first_model["id"], "share": 0.5})
+        assert started.status_code == 201, started.text
+
+        def dealt() -> dict[str, int] | None:
+            versions: dict[str, set[int]] = {}
+            for i in range(40):
+                for _ in range(2):  # nginx sends the two calls to different processes
+                    answer = http.post("/api/inference/classify", json={"strokeData": stroke_data(circle_strokes())},
+                                       headers={"X-Session-Id": f"caller-{i}"})
+                    versions.setdefault(f"caller-{i}", set()).add(answer.json()["modelVersion"])
+            steady = all(len(seen) == 1 for seen in versions.values())
+            arms = {version for seen in versions.values() for version in seen}
+            return {c: next(iter(v)) for c, v in versions.items()} if steady and len(arms) == 2 else None
+
+        _until("both inference processes deal each caller one arm", dealt, DEADLINE_S, log, interval_s=0.2)
+        promoted = http.post(f"/api/admin/experiments/{started.json()['id']}/promote")
+        assert promoted.status_code == 200 and promoted.json()["status"] == "promoted", promoted.text
+        _until("both inference processes load the promoted model", everywhere(first_model), DEADLINE_S, log, interval_s=0.1)
+
         # Each job trained from a snapshot of its own; one is exported through nginx, streamed.
         snapshot = http.get(f"/api/admin/datasets/{first_model['datasetId']}").json()
         assert snapshot["implicit"] and [m["version"] for m in snapshot["models"]] == [first_model["version"]]
