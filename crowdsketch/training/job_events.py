@@ -38,8 +38,9 @@ class JobEvents:
         self._bus = bus
 
     async def queued(self, job: TrainingJob) -> None:
-        if self._bus is not None and job.status == "queued":
-            await self._bus.publish("job.queued", {"jobId": str(job.id), "kind": job.kind}, job.queued_at)
+        """As the job is handed to the queue (before any worker can have it)."""
+        if self._bus is not None and job.status in ("pending", "queued"):
+            await self._bus.publish("job.queued", {"jobId": str(job.id), "kind": job.kind})
 
     async def started(self, job: TrainingJob | None) -> None:
         if self._bus is not None and job is not None:

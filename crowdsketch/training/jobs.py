@@ -217,7 +217,9 @@ class TrainingJobs:
 
     async def publish(self, job_id: uuid.UUID) -> TrainingJob:
         """After the job's row is committed. Marks it `queued` once the queue has it; if the
-        queue cannot be reached the job stays `pending` for `republish_pending`."""
+        queue cannot be reached the job stays `pending` for `republish_pending`. The event
+        stream is told first: a worker may take the job the moment the queue has it."""
+        await self.events.queued(await self.db.run(lambda session: self.get_job(session, job_id), write=False))
         try:
             async with self.queue_guard.protect(), asyncio.timeout(self.publish_timeout_s):
                 await self.queue.publish(JobMessage(job_id))
@@ -232,9 +234,7 @@ class TrainingJobs:
                 )
 
             await self.db.run(mark_queued)
-        job = await self.db.run(lambda session: self.get_job(session, job_id), write=False)
-        await self.events.queued(job)
-        return job
+        return await self.db.run(lambda session: self.get_job(session, job_id), write=False)
 
     async def republish_pending(self, older_than_s: float) -> int:
         """Publish again every job left `pending` for longer than `older_than_s` (its first
