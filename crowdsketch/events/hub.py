@@ -71,7 +71,11 @@ class EventHub:
         if self._bus.distributed:
             self._task = asyncio.create_task(self._listen())
         else:
-            self._bind()
+            try:
+                self._bind()
+            except OSError:  # e.g. a data dir path too long for a socket where there is no abstract name
+                logger.warning("events from other processes (the worker) will not reach this server's stream",
+                               extra={"address": str(self._bus.address)}, exc_info=True)
             self._bus.attach(self.deliver)
 
     async def stop(self) -> None:
