@@ -1,15 +1,18 @@
 """Load: a bounded number of drawings sent at a fixed concurrency, timed, with the CPU used.
 
-A drawing is sent one of two ways: over HTTP to served stacks (httpx, or `RawHttpClient`),
-or straight into the service in this process (the floor). Before a served run, untimed,
-every session it can use agrees to the terms (`agree_to_terms`), so that its drawings pass
-the consent check (one primary-key read per submission) as a contributor's do; the floor
-calls the service, below that check, and needs no consent.
+A drawing is sent over HTTP to served stacks (httpx, or `RawHttpClient`), inline (`served`:
+`POST /api/drawings` with its strokes) or by direct upload (`direct`: `POST
+/api/drawings/uploads`, a PUT of the strokes to the URL it returns, on the app itself or on
+the S3 server, then `POST /api/drawings {shapeId, uploadId}`: one drawing, timed end to end);
+or straight into the service in this process (the floor). Before each run, untimed,
+every session it can use agrees to the terms (over HTTP, `agree_to_terms`; in-process for
+the floor), so that its drawings pass the consent check as a contributor's do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import time
 import uuid
@@ -165,6 +168,11 @@ class RawHttpClient:
         self._all: list[asyncio.StreamWriter] = []
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        return await self.request("POST", url, body, headers)
+
+    async def request(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """One request on an idle connection to the URL's host:port (a pool each: the app's
+        ports, and the S3 server's for a direct upload's PUT), or on a new one."""
         address, _, path = url.removeprefix("http://").partition("/")
         host, port = address.split(":")
         pool = self._idle.setdefault((host, int(port)), [])
@@ -176,7 +184,7 @@ class RawHttpClient:
             reader, writer = await asyncio.open_connection(host, int(port))
             self._all.append(writer)
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        writer.write(f"POST /{path} HTTP/1.1\r\nhost: {address}\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode() + body)
+        writer.write(f"{method} /{path} HTTP/1.1\r\nhost: {address}\r\ncontent-length: {len(body)}\r\n{head}\r\n".encode() + body)
         raw = await reader.readuntil(b"\r\n\r\n")
         lines = raw.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
@@ -196,54 +204,94 @@ class RawHttpClient:
             writer.close()
 
 
-def http_op(client: str, urls: list[str], corpus: Corpus, concurrency: int) -> tuple[Op, Callable[[], Awaitable[None]]]:
-    """A POST /api/drawings per call, round-robin over `urls`, and the client's close."""
-    endpoints = [f"{url}/api/drawings" for url in urls]
+# One HTTP request: (method, url, body, headers) -> (status, body)
+Send = Callable[[str, str, bytes, dict[str, str]], Awaitable[tuple[int, bytes]]]
 
-    def headers(session: str, key: str) -> dict[str, str]:
-        return {"content-type": "application/json", "x-session-id": session, "x-idempotency-key": key}
 
+def http_op(client: str, urls: list[str], corpus: Corpus, concurrency: int,
+            direct: bool = False) -> tuple[Op, Callable[[], Awaitable[None]]]:
+    """A drawing per call, round-robin over `urls`: `POST /api/drawings` inline, or with
+    `direct` the three requests of a direct upload; and the client's close."""
+    send: Send
     if client == "raw":
         raw = RawHttpClient()
+        send, close = raw.request, raw.aclose
+    else:
+        # Each slot may hold a connection to every server and one to the S3 server. Idle
+        # connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes
+        # them: a request sent on a connection the server is closing fails.
+        connections = concurrency * (len(urls) + 1) + 4
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_S)
+        http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0))
 
-        async def raw_op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
-            status, content = await raw.post(endpoints[i % len(endpoints)], corpus.bodies[index], headers(session, key))
-            return status, content.decode(errors="replace") if status != 201 else ""
+        async def send(method: str, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+            response = await http.request(method, url, content=body, headers=headers)
+            return response.status_code, response.content
 
-        return raw_op, raw.aclose
-
-    connections = concurrency * len(urls) + 4
-    # Idle connections are dropped after 2 s, before uvicorn's 5 s keep-alive timeout closes
-    # them: a request sent on a connection the server is closing fails.
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_S)
-    http = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0))
-
-    async def httpx_op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
-        response = await http.post(endpoints[i % len(endpoints)], content=corpus.bodies[index], headers=headers(session, key))
-        return response.status_code, response.text if response.status_code != 201 else ""
-
-    return httpx_op, http.aclose
+        close = http.aclose
+    return (direct_op if direct else inline_op)(send, urls, corpus), close
 
 
-async def served_runs(stack: str, urls: list[str], corpus: Corpus, client: str, plan: dict[int, int], warmup: int) -> list[Result]:
+def _headers(session: str, key: str) -> dict[str, str]:
+    return {"content-type": "application/json", "x-session-id": session, "x-idempotency-key": key}
+
+
+def inline_op(send: Send, urls: list[str], corpus: Corpus) -> Op:
+    endpoints = [f"{url}/api/drawings" for url in urls]
+
+    async def op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+        status, content = await send("POST", endpoints[i % len(endpoints)], corpus.bodies[index], _headers(session, key))
+        return status, content.decode(errors="replace") if status != 201 else ""
+
+    return op
+
+
+def direct_op(send: Send, urls: list[str], corpus: Corpus) -> Op:
+    """The three requests of a direct upload, as the game makes them, under one key; a
+    failed step ends the drawing with its status (its name in the detail)."""
+    blobs = [orjson.dumps(orjson.loads(body)["strokeData"]) for body in corpus.bodies]  # the PUT bodies
+    asks = [orjson.dumps({"shapeId": shape, "size": len(blob), "sha256": hashlib.sha256(blob).hexdigest()})
+            for shape, blob in zip(corpus.shapes, blobs)]
+
+    async def op(i: int, session: str, key: str, index: int) -> tuple[int, str]:
+        url, headers = urls[i % len(urls)], _headers(session, key)
+        status, content = await send("POST", f"{url}/api/drawings/uploads", asks[index], headers)
+        if status != 201:
+            return status, f"POST /api/drawings/uploads: {content.decode(errors='replace')}"
+        ticket = orjson.loads(content)
+        status, content = await send(ticket["method"], ticket["uploadUrl"], blobs[index], ticket["headers"])
+        if not 200 <= status < 300:
+            return status, f"PUT {ticket['uploadUrl'][:80]}: {content.decode(errors='replace')}"
+        finalize = orjson.dumps({"shapeId": corpus.shapes[index], "uploadId": ticket["uploadId"]})
+        status, content = await send("POST", f"{url}/api/drawings", finalize, headers)
+        return status, f"finalize: {content.decode(errors='replace')}" if status != 201 else ""
+
+    return op
+
+
+async def served_runs(stack: str, urls: list[str], corpus: Corpus, client: str, plan: dict[int, int], warmup: int,
+                      mode: str = "served") -> list[Result]:
     """One measured run per (concurrency, requests) of `plan`, over HTTP, a fresh client each;
-    every session of the run (warm-up included) agrees to the terms first, untimed."""
+    every session of the run (warm-up included) agrees to the terms first, untimed. `mode`:
+    "served" (inline) or "direct" (by direct upload)."""
     results = []
     for concurrency, total in plan.items():
-        seqr = Sequencer("b", corpus)
+        seqr = Sequencer("b" if mode == "served" else "d", corpus)
         await agree_to_terms(urls, seqr.upcoming((warmup, concurrency), (total, concurrency)))
-        op, close = http_op(client, urls, corpus, concurrency)
+        op, close = http_op(client, urls, corpus, concurrency, direct=mode == "direct")
         try:
-            results.append(await measure(stack, "served", op, seqr, concurrency, total, warmup))
+            results.append(await measure(stack, mode, op, seqr, concurrency, total, warmup))
         finally:
             await close()
     return results
 
 
 async def floor_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int], warmup: int) -> list[Result]:  # type: ignore[no-untyped-def]
-    """The same writes with no HTTP: `Resources.build(settings).collection.submit(...)`, below
-    the route's consent check (the served runs' sessions agree first; these need not)."""
+    """The same writes with no HTTP: `Resources.build(settings).collection.submit(...)`. The
+    service's write checks consent (the one statement), so every session of a run agrees to
+    the terms first, in-process and untimed, as the served runs' do over HTTP."""
     from crowdsketch.collection.service import Submission
+    from crowdsketch.datasets.consent import record_consent
     from crowdsketch.resources import Resources
 
     resources = Resources.build(settings)
@@ -256,8 +304,13 @@ async def floor_runs(stack: str, settings, corpus: Corpus, plan: dict[int, int],
                                                      stroke_data=corpus.stroke_data[index], idempotency_key=key))
             return answer.status, "" if answer.status == 201 else str(answer.body)
 
-        return [await measure(stack, "floor", op, Sequencer("f", corpus), concurrency, total, warmup)
-                for concurrency, total in plan.items()]
+        results = []
+        for concurrency, total in plan.items():
+            seqr = Sequencer("f", corpus)
+            for session in seqr.upcoming((warmup, concurrency), (total, concurrency)):
+                await record_consent(resources, session, settings.terms_version)
+            results.append(await measure(stack, "floor", op, seqr, concurrency, total, warmup))
+        return results
     finally:
         await resources.close()
 

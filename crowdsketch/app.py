@@ -12,6 +12,7 @@ from crowdsketch import __version__
 from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.datasets.router import router as contributors_router
 from crowdsketch.collection.router import router as collection_router
+from crowdsketch.collection.uploads_router import router as uploads_router
 from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.events.hub import EventHub
@@ -30,8 +31,9 @@ from crowdsketch.settings import Role, Settings
 from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, quality_router, contributors_router, *ADMIN_ROUTERS, events_router, inference_router],
-    "collection": [collection_router, quality_router, contributors_router],
+    "all": [collection_router, uploads_router, quality_router, contributors_router, *ADMIN_ROUTERS, events_router,
+            inference_router],
+    "collection": [collection_router, uploads_router, quality_router, contributors_router],
     "admin": [*ADMIN_ROUTERS, events_router],
     "inference": [inference_router],
 }
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         larger_limits={"/api/admin/import": settings.max_import_bytes, "/api/admin/eval-sets": settings.max_import_bytes},
+        # A direct upload's PUT on this app (uploads_router.py), its id in the path.
+        larger_prefixes={"/api/drawings/uploads/": settings.max_upload_bytes},
     )
     app.add_middleware(
         BodyReadTimeoutMiddleware, timeout_s=settings.body_read_timeout_s, min_rate=settings.body_min_rate_bytes_s

@@ -62,6 +62,14 @@ class NotFoundError(AppError):
     code = "NOT_FOUND"
 
 
+class GoneError(AppError):
+    """What was here is gone for good (an upload URL past its expiry): asking again with the
+    same thing will not help, unlike a 404's "maybe not yet"."""
+
+    status_code = 410
+    code = "GONE"
+
+
 class ConflictError(AppError):
     status_code = 409
     code = "CONFLICT"

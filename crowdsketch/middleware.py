@@ -70,18 +70,29 @@ class RequestContextMiddleware:
 class BodySizeLimitMiddleware:
     """Refuses a body over the limit with 413 before anything parses it: at once from
     `Content-Length`, or as soon as the streamed bytes pass the limit. `larger_limits`
-    gives exact paths (a file upload) a limit of their own."""
+    gives exact paths (a file upload) a limit of their own, and `larger_prefixes` the paths
+    under a prefix (a route with an id in its path)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger_limits: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger_limits: dict[str, int] | None = None,
+                 larger_prefixes: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger_limits = larger_limits or {}
+        self.larger_prefixes = larger_prefixes or {}
+
+    def limit(self, path: str) -> int:
+        if path in self.larger_limits:
+            return self.larger_limits[path]
+        for prefix, max_bytes in self.larger_prefixes.items():
+            if path.startswith(prefix):
+                return max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self.larger_limits.get(scope["path"], self.max_bytes)
+        max_bytes = self.limit(scope["path"])
         too_large = PayloadTooLargeError(f"The request body is larger than {max_bytes} bytes.",
                                          details=[{"field": "body", "message": f"at most {max_bytes} bytes"}])
         declared = _header(scope, b"content-length")

@@ -11,6 +11,7 @@ from crowdsketch.collection.catalog import ShapeCatalog
 from crowdsketch.collection.idempotency import IdempotencyStore
 from crowdsketch.collection.limits import SubmissionLimits
 from crowdsketch.collection.service import CollectionService
+from crowdsketch.collection.writes import drawing_writer
 from crowdsketch.common.rate_limits import WindowLimits
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
 from crowdsketch.inference.manager import ModelManager
@@ -83,6 +84,9 @@ class Resources:
             db, blobs, blob_guard, kv, kv_guard, catalog, idempotency,
             agreement=ModelAgreement(models, settings.agreement_timeout_s), verification=verification,
             activity=DrawingActivity(events),
+            writer=drawing_writer(db, settings.database_url, pool_size=settings.database_pool_size,
+                                  timeout_s=settings.dependency_timeout_s,
+                                  terms=settings),
         )
         submission_limits = SubmissionLimits(
             kv, kv_guard, window_s=settings.drawing_rate_window_s,
@@ -126,4 +130,5 @@ class Resources:
         await self.models.stop()
         await self.kv.close()
         await self.blobs.close()
+        await self.collection.close()
         await self.db.close()

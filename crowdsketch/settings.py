@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The game guesses aloud while people draw, with the active model run in the browser.
     live_guess: bool = True
+    # Direct uploads (`POST /api/drawings/uploads`): the game sends a drawing whose stroke
+    # JSON is at least `direct_upload_bytes` long straight to the blob store (0: never) and
+    # smaller ones inline. An upload URL lives `upload_expiry_s` (S3 caps a signed PUT we
+    # hand out at 10 min); an upload holds at most `max_upload_bytes`. The S3 URL's host is
+    # `upload_endpoint_url` when browsers reach the store at another address than the servers.
+    direct_upload_bytes: int = Field(default=32 * 1024, ge=0)
+    upload_expiry_s: int = Field(default=600, ge=1, le=600)
+    max_upload_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    upload_endpoint_url: str | None = None
     # What contributors agree to before their first drawing (`GET /api/terms`): the licence
     # their drawings are published under, and the terms' version; a new version asks again.
     # An operator who collects under other arrangements turns the check off.

@@ -61,12 +61,18 @@ class IdempotencyStore:
             return StoredResponse(record["status"], record["body"])
         raise ConflictError("This X-Idempotency-Key is contended; retry shortly.")
 
-    async def complete(self, key: str, fingerprint: str, response: StoredResponse) -> None:
+    def completion(self, key: str, fingerprint: str, response: StoredResponse) -> tuple[str, bytes, float]:
+        """The (key, value, ttl) that records `response` as the answer to `key`, for a caller
+        that writes it along with others (`KeyValueStore.set_many`)."""
         record = orjson.dumps(
             {"state": "done", "fingerprint": fingerprint, "status": response.status, "body": response.body}
         )
+        return self._key(key), record, self._ttl_s
+
+    async def complete(self, key: str, fingerprint: str, response: StoredResponse) -> None:
+        item = self.completion(key, fingerprint, response)
         try:
-            await self._guard.call(lambda: self._kv.set(self._key(key), record, self._ttl_s))
+            await self._guard.call(lambda: self._kv.set(*item))
         except AppError:
             # The drawing is stored; a retry with this key is still answered from its row
             # (drawings.idempotency_key is unique), so only the fast replay is lost.

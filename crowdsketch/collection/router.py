@@ -9,8 +9,8 @@ from crowdsketch.responses import JsonResponse
 from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, GameSettings, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
 from crowdsketch.common.contributors import SESSION_ID, SESSION_ID_PATTERN
-from crowdsketch.datasets.consent import require_consent
 from crowdsketch.deps import CollectionServiceDep, ResourcesDep
+from crowdsketch.errors import ValidationError
 
 router = APIRouter(prefix="/api", tags=["collection"])
 
@@ -51,7 +51,8 @@ async def list_shapes(service: CollectionServiceDep) -> list[ShapeRead]:
 async def game_settings(resources: ResourcesDep) -> GameSettings:
     """What the operator chose for the game: whether it guesses aloud while people draw
     (`CROWDSKETCH_LIVE_GUESS`; off for those who don't want contributors primed by the model)."""
-    return GameSettings(live_guess=resources.settings.live_guess)
+    return GameSettings(live_guess=resources.settings.live_guess,
+                        direct_upload_bytes=resources.settings.direct_upload_bytes)
 
 
 @router.get("/shapes/next", response_model=ShapeRef, responses={503: ERROR_RESPONSES[503]})
@@ -81,7 +82,15 @@ async def submit_drawing(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JsonResponse:
     session_id = session_id or str(uuid.uuid4())
-    await require_consent(resources, session_id)
+    if (body.stroke_data is None) == (body.upload_id is None):
+        field = "strokeData" if body.upload_id is None else "uploadId"
+        raise ValidationError.for_field(field, "send the strokes inline (strokeData) or the id of their upload (uploadId), one of them")
+    # Consent is checked where the drawing is written, in the same statement or transaction.
+    upload = None
+    if body.upload_id is not None:
+        from crowdsketch.collection.uploads import pending_upload
+
+        upload = pending_upload(resources, session_id=session_id, shape_id=body.shape_id, upload_id=body.upload_id)
     answer = await service.submit(
         Submission(
             session_id=session_id,
@@ -89,6 +98,7 @@ async def submit_drawing(
             stroke_data=body.stroke_data,
             idempotency_key=idempotency_key,
             licence=resources.settings.licence,
+            upload=upload,
         )
     )
     return JsonResponse(answer.body, status_code=answer.status, headers={"X-Session-Id": session_id})

@@ -17,13 +17,21 @@ class ShapeRead(ShapeRef):
 
 class GameSettings(CamelModel):
     live_guess: bool = Field(description="Whether the game shows what the model makes of a drawing while it is drawn")
+    direct_upload_bytes: int = Field(
+        description="Stroke JSON at least this long goes by direct upload (`POST /api/drawings/uploads`), "
+        "smaller inline; 0: always inline"
+    )
 
 
 class DrawingCreate(CamelModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
     shape_id: str = Field(min_length=1, max_length=40)
-    stroke_data: StrokeData
+    stroke_data: StrokeData | None = Field(default=None, description="The strokes, inline; or else `uploadId`")
+    upload_id: str | None = Field(
+        default=None, min_length=1, max_length=400,
+        description="A direct upload's id (`POST /api/drawings/uploads`), once its strokes are uploaded",
+    )
 
 
 class UserStats(CamelModel):

@@ -20,13 +20,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
-from sqlalchemy import bindparam, case, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.shapes import CatalogShape
@@ -36,6 +34,11 @@ from crowdsketch.collection.activity import DrawingActivity
 from crowdsketch.collection.idempotency import IdempotencyStore, StoredResponse
 from crowdsketch.collection.quality import quality_score, with_agreement
 from crowdsketch.collection.schemas import DrawingCreated, ShapeRef, UserStats
+from crowdsketch.collection.writes import (
+    DRAWING_INSERT, SESSION_UPSERT, ConsentMissing, DrawingWriter, DuplicateDrawing, OrmDrawingWriter,
+    required_version,
+)
+from crowdsketch.datasets.consent import consent_required
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ContributorSession, Drawing
 from crowdsketch.errors import AppError
@@ -50,36 +53,6 @@ from crowdsketch.strokes import StrokeData, check_stroke_rules
 logger = logging.getLogger(__name__)
 
 PROMPT_TTL_S = 24 * 3600
-
-
-def _session_upsert(insert: Callable[..., Any]) -> Any:
-    """Count `count` drawings for a session, creating the session with its first ones;
-    returns (total, today). One statement for both dialects, built once."""
-    table = ContributorSession.__table__
-    statement = insert(table).values(
-        id=bindparam("session_id"),
-        created_at=bindparam("now"),
-        last_seen_at=bindparam("now"),
-        drawing_count=bindparam("count"),
-        today=bindparam("today"),
-        today_count=bindparam("count"),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={
-            "last_seen_at": statement.excluded.last_seen_at,
-            "drawing_count": table.c.drawing_count + statement.excluded.drawing_count,
-            "today_count": case(
-                (table.c.today == statement.excluded.today, table.c.today_count + statement.excluded.today_count),
-                else_=statement.excluded.today_count,
-            ),
-            "today": statement.excluded.today,
-        },
-    ).returning(table.c.drawing_count, table.c.today_count)
-
-
-_SESSION_UPSERT = {"sqlite": _session_upsert(sqlite_insert), "postgresql": _session_upsert(postgresql_insert)}
-_DRAWING_INSERT = Drawing.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -104,13 +77,15 @@ def new_drawing(
     idempotency_key: str | None = None,
     created_at: datetime | None = None,
     licence: str | None = None,
+    upload: PendingUpload | None = None,
 ) -> NewDrawing:
-    drawing_id = uuid.uuid4()
+    """The row and blob of a drawing; an uploaded drawing's id and blob are the upload's own."""
+    drawing_id = upload.drawing_id if upload is not None else uuid.uuid4()
     row = {
         "id": drawing_id,
         "session_id": session_id,
         "shape_id": shape.id,
-        "blob_key": f"drawings/{shape.id}/{drawing_id}.json",
+        "blob_key": upload.blob_key if upload is not None else f"drawings/{shape.id}/{drawing_id}.json",
         "canvas_width": data.canvas.width,
         "canvas_height": data.canvas.height,
         "stroke_count": len(data.strokes),
@@ -129,7 +104,7 @@ def new_drawing(
         "model_shape": None,
         "model_version": None,
     }
-    return NewDrawing(row, data.canonical_json())
+    return NewDrawing(row, b"" if upload is not None else data.canonical_json())
 
 
 def judged(row: dict[str, Any], agreement: Agreement | None) -> dict[str, Any]:
@@ -145,15 +120,32 @@ def judged(row: dict[str, Any], agreement: Agreement | None) -> dict[str, Any]:
     }
 
 
+class PendingUpload(Protocol):
+    """A drawing the contributor uploaded straight to the blob store (`collection/uploads.py`),
+    to be finalized: its id and blob key were chosen when the upload was handed out."""
+
+    drawing_id: uuid.UUID
+    blob_key: str
+    sha256: str
+
+    async def load(self) -> StrokeData:
+        """The uploaded strokes, checked (410 past expiry, 400 missing, tampered or invalid)."""
+        ...
+
+    async def discard(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Submission:
     session_id: str
     shape_id: str
-    stroke_data: StrokeData
+    # The strokes sent inline, or None when they were uploaded directly (`upload`).
+    stroke_data: StrokeData | None
     idempotency_key: str | None
     source: str = "game"
     # The operator's licence (CROWDSKETCH_LICENCE), which the contributor agreed to.
     licence: str | None = None
+    upload: PendingUpload | None = None
 
 
 class CollectionService:
@@ -170,8 +162,10 @@ class CollectionService:
         agreement: ModelAgreement,
         verification: VerificationService,
         activity: DrawingActivity | None = None,
+        writer: DrawingWriter | None = None,
     ) -> None:
         self._db = db
+        self._writer = writer or OrmDrawingWriter(db, terms=None)
         self._blobs = blobs
         self._blob_guard = blob_guard
         self._kv = kv
@@ -184,6 +178,9 @@ class CollectionService:
         # Told of each stored submission with its strokes (an A/B experiment's shadow scoring).
         self.on_stored: Callable[[dict[str, Any], list], None] | None = None
 
+    async def close(self) -> None:
+        await self._writer.close()
+
     async def next_prompt(self, session_id: str) -> CatalogShape:
         """The next shape to draw: among the least drawn, never the one prompted last."""
         key = f"prompt:{session_id}"
@@ -194,22 +191,46 @@ class CollectionService:
 
     async def submit(self, submission: Submission) -> StoredResponse:
         shape = await self.catalog.active_shape(submission.shape_id)
-        check_stroke_rules(submission.stroke_data)
-        content_hash = submission.stroke_data.content_hash()
+        upload, data = submission.upload, submission.stroke_data
+        if upload is None:
+            assert data is not None, "a submission carries its strokes or an upload"
+            check_stroke_rules(data)
+            evidence = data.content_hash()
+        else:
+            # An upload is only read once the key is ours: a replay answers without it,
+            # also after the upload's URL has expired.
+            evidence = f"upload:{upload.sha256}"
         key = submission.idempotency_key
-        fingerprint = hashlib.sha256(f"{submission.session_id}|{shape.id}|{content_hash}".encode()).hexdigest()
+        fingerprint = hashlib.sha256(f"{submission.session_id}|{shape.id}|{evidence}".encode()).hexdigest()
         if key is not None:
             replay = await self._idempotency.claim(key, fingerprint)
             if replay is not None:
                 return replay
         try:
-            response = await self._store(submission, shape, content_hash)
+            if upload is not None:
+                data = await upload.load()
+                try:
+                    check_stroke_rules(data)
+                except AppError:
+                    await upload.discard()
+                    raise
+            assert data is not None
+            response = await self._store(submission, data, shape, data.content_hash())
         except BaseException:
             if key is not None:
                 await self._idempotency.release(key)
             raise
+        # What to remember, in one round trip: the session's new prompt, and the answer to
+        # replay for the key. The drawing is stored: if the store is down, a retry with the
+        # key is still answered from the row (its key is unique), and the next prompt is
+        # chosen without the memory of this one.
+        writes = [(f"prompt:{submission.session_id}", response.body["nextShape"]["id"].encode(), PROMPT_TTL_S)]
         if key is not None:
-            await self._idempotency.complete(key, fingerprint, response)
+            writes.append(self._idempotency.completion(key, fingerprint, response))
+        try:
+            await self._kv_guard.call(lambda: self._kv.set_many(writes))
+        except AppError:
+            logger.warning("could not remember the next prompt and the answer to the idempotency key")
         return response
 
     async def store_drawings(self, drawings: Sequence[NewDrawing], concurrency: int = 16) -> None:
@@ -233,14 +254,14 @@ class CollectionService:
             raise
 
         per_session = Counter(d.row["session_id"] for d in drawings if d.row["session_id"] is not None)
-        upsert = _SESSION_UPSERT[self._db.dialect]
+        upsert = SESSION_UPSERT[self._db.dialect]
 
         async def insert(session: AsyncSession) -> None:
             connection = await session.connection()
             now = datetime.now(UTC)
             for session_id, count in sorted(per_session.items()):
                 await connection.execute(upsert, {"session_id": session_id, "now": now, "today": now.date(), "count": count})
-            await connection.execute(_DRAWING_INSERT, [d.row for d in drawings])
+            await connection.execute(DRAWING_INSERT, [d.row for d in drawings])
 
         try:
             await self._db.run(insert)
@@ -253,49 +274,40 @@ class CollectionService:
     async def _put_blob(self, drawing: NewDrawing) -> None:
         await self._blob_guard.call(lambda: self._blobs.put(drawing.blob_key, drawing.blob))
 
-    async def _store(self, submission: Submission, shape: CatalogShape, content_hash: str) -> StoredResponse:
+    async def _store(self, submission: Submission, data: StrokeData, shape: CatalogShape, content_hash: str) -> StoredResponse:
+        upload = submission.upload
         drawing = new_drawing(
-            submission.stroke_data, shape, source=submission.source, content_hash=content_hash,
+            data, shape, source=submission.source, content_hash=content_hash,
             session_id=submission.session_id, idempotency_key=submission.idempotency_key,
-            licence=submission.licence,
+            licence=submission.licence, upload=upload,
         )
-        judging = asyncio.ensure_future(self._agreement.judge(submission.stroke_data.strokes, shape.id))
-        try:
-            await self._put_blob(drawing)
-        except BaseException:
-            judging.cancel()
-            raise
+        judging = asyncio.ensure_future(self._agreement.judge(data.strokes, shape.id))
+        if upload is None:  # an upload's blob is in place already
+            try:
+                await self._put_blob(drawing)
+            except BaseException:
+                judging.cancel()
+                raise
         agreement = await judging
         row, blob_key = judged(drawing.row, agreement), drawing.blob_key
-        now = row["created_at"]
-        upsert = _SESSION_UPSERT[self._db.dialect]
-
-        async def insert(session: AsyncSession) -> UserStats:
-            # Core statements on the session's connection: this is the hot path, and the
-            # ORM's unit of work would cost more than the database round trips.
-            connection = await session.connection()
-            counts = await connection.execute(
-                upsert, {"session_id": submission.session_id, "now": now, "today": now.date(), "count": 1}
-            )
-            total, today = counts.one()
-            await connection.execute(_DRAWING_INSERT, row)
-            if row["source"] == "game":
-                await self._verification.add_task(connection, row)
-            return UserStats(total=total, today=today)
-
         try:
-            stats = await self._db.run(insert)
-        except sqlalchemy.exc.IntegrityError:
-            # The statement failed, so no row was written and the blob can go. The usual
-            # cause: the same idempotency key was stored by a request whose answer was lost.
-            await self._discard_blob(blob_key)
-            existing = await self._find_by_key(submission.idempotency_key)
+            stats = await self._writer.store(row, row["created_at"])
+        except ConsentMissing:
+            await (upload.discard() if upload is not None else self._discard_blob(blob_key))
+            raise consent_required(required_version(self._writer.terms) or "") from None
+        except DuplicateDrawing:
+            # Nothing was written. The usual cause: the same idempotency key was stored by a
+            # request whose answer was lost, or the same upload was finalized by another
+            # request; that row keeps an upload's blob.
+            existing = await self._find_existing(submission.idempotency_key, upload)
+            if upload is None:
+                await self._discard_blob(blob_key)
             if existing is None:
                 raise
             return await self._response_for_existing(existing, shape)
         self._stored(row)
         if self.on_stored is not None:
-            self.on_stored(row, submission.stroke_data.strokes)
+            self.on_stored(row, data.strokes)
         return await self._response(row, shape, stats)
 
     def _stored(self, row: dict[str, Any]) -> None:
@@ -305,13 +317,8 @@ class CollectionService:
             self.activity.record(row["shape_id"], row["created_at"])
 
     async def _response(self, row: dict[str, Any], shape: CatalogShape, stats: UserStats) -> StoredResponse:
-        session_id = row["session_id"] or ""
-        try:
-            next_shape = await self.next_prompt(session_id)
-        except AppError:
-            # The drawing is stored: a prompt chosen without the session's memory is better
-            # than failing the submission.
-            next_shape = await self.catalog.next_prompt(shape.id)
+        # The shape prompted last is the one just drawn: the next is another.
+        next_shape = await self.catalog.next_prompt(shape.id)
         body = DrawingCreated(
             id=row["id"],
             shape=ShapeRef(id=shape.id, name=shape.name),
@@ -344,12 +351,16 @@ class CollectionService:
         shapes = {s.id: s for s in await self.catalog.active_shapes()}
         return ShapeRef(id=shape_id, name=shapes[shape_id].name if shape_id in shapes else shape_id)
 
-    async def _find_by_key(self, key: str | None) -> Drawing | None:
-        if key is None:
+    async def _find_existing(self, key: str | None, upload: PendingUpload | None) -> Drawing | None:
+        """The row stored before with this idempotency key, or from this upload."""
+        if key is None and upload is None:
             return None
+        condition = Drawing.idempotency_key == key if key is not None else Drawing.id == upload.drawing_id  # type: ignore[union-attr]
+        if key is not None and upload is not None:
+            condition = (Drawing.idempotency_key == key) | (Drawing.id == upload.drawing_id)
 
         async def find(session: AsyncSession) -> Drawing | None:
-            return (await session.execute(select(Drawing).where(Drawing.idempotency_key == key))).scalar_one_or_none()
+            return (await session.execute(select(Drawing).where(condition).limit(1))).scalar_one_or_none()
 
         return await self._db.run(find, write=False)
 

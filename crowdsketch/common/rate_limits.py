@@ -35,24 +35,26 @@ class WindowLimits:
         self._per_address = per_address
 
     async def count(self, session_id: str | None, address: str) -> None:
-        """Count one request against both limits; raise `RateLimitedError` when it passes
-        either. A request without a session is held to the address limit alone."""
-        refusals: list[RateLimitedError] = []
+        """Count one request against both limits, in one round trip; raise `RateLimitedError`
+        when it passes either. A request without a session is held to the address limit alone."""
+        limits: list[tuple[str, int, str]] = []
         if self._per_session and session_id is not None:
-            refusals += await self._count(f"rate:{self._what}:session:{session_id}", self._per_session, "this session")
+            limits.append((f"rate:{self._what}:session:{session_id}", self._per_session, "this session"))
         if self._per_address:
-            refusals += await self._count(f"rate:{self._what}:address:{address}", self._per_address, "this address")
-        if refusals:
-            raise max(refusals, key=lambda refusal: refusal.retry_after_s)
-
-    async def _count(self, key: str, limit: int, source: str) -> list[RateLimitedError]:
+            limits.append((f"rate:{self._what}:address:{address}", self._per_address, "this address"))
+        if not limits:
+            return
         # Retried like every call to the store (a stale pooled connection after a Redis restart
         # must not fail the request); a retry after a lost reply counts the attempt twice,
         # which limits this generous can afford.
-        count, window_left_s = await self._guard.call(lambda: self._kv.incr(key, self._window_s))
-        if count <= limit:
-            return []
-        return [RateLimitedError(
-            f"More than {limit} {self._what} from {source} in {self._window_s} s; retry after the Retry-After seconds.",
-            retry_after_s=window_left_s,
-        )]
+        counted = await self._guard.call(lambda: self._kv.incr_many([(key, self._window_s) for key, _, _ in limits]))
+        refusals = [
+            RateLimitedError(
+                f"More than {limit} {self._what} from {source} in {self._window_s} s; retry after the Retry-After seconds.",
+                retry_after_s=window_left_s,
+            )
+            for (_, limit, source), (count, window_left_s) in zip(limits, counted, strict=True)
+            if count > limit
+        ]
+        if refusals:
+            raise max(refusals, key=lambda refusal: refusal.retry_after_s)

@@ -80,9 +80,13 @@ async def require_consent(resources: Resources, session_id: str) -> None:
         return (await session.execute(statement)).scalar_one_or_none()
 
     if await resources.db.run(agreed, write=False) != settings.terms_version:
-        raise ConsentRequired(
-            f"agree to the terms first (version {settings.terms_version}): read GET /api/terms, then "
-            "POST /api/consent {termsVersion} with the same X-Session-Id",
-            details=[{"field": "termsVersion", "message": "no consent to the current terms",
-                      "termsVersion": settings.terms_version}],
-        )
+        raise consent_required(settings.terms_version)
+
+
+def consent_required(terms_version: str) -> ConsentRequired:
+    """The 403 for a session without consent to the current terms (`terms_version`)."""
+    return ConsentRequired(
+        f"agree to the terms first (version {terms_version}): read GET /api/terms, then "
+        "POST /api/consent {termsVersion} with the same X-Session-Id",
+        details=[{"field": "termsVersion", "message": "no consent to the current terms", "termsVersion": terms_version}],
+    )

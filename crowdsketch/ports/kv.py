@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
@@ -31,6 +31,10 @@ class KeyValueStore(Protocol):
     async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool: ...
     async def delete(self, key: str) -> None: ...
     async def incr(self, key: str, ttl_s: float) -> tuple[int, float]: ...
+    # Several at once, in one round trip: (count, seconds left) for each (key, ttl_s); and
+    # each (key, value, ttl_s) set.
+    async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]: ...
+    async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None: ...
     async def publish(self, channel: str, message: bytes) -> None: ...
     def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]: ...
     async def ping(self) -> None: ...
@@ -80,6 +84,13 @@ class MemoryKeyValueStore:
         self._data[key] = (str(count).encode(), expires_at)
         self._sweep_now_and_then()
         return count, expires_at - now
+
+    async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
+        return [await self.incr(key, ttl_s) for key, ttl_s in keys]
+
+    async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
+        for key, value, ttl_s in items:
+            await self.set(key, value, ttl_s)
 
     async def publish(self, channel: str, message: bytes) -> None:
         for queue in self._subscribers.get(channel, ()):
@@ -152,12 +163,23 @@ class RedisKeyValueStore:
         await self._redis.delete(key)
 
     async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
+        [counted] = await self.incr_many([(key, ttl_s)])
+        return counted
+
+    async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.pexpire(key, _millis(ttl_s), nx=True)
-            pipe.pttl(key)
-            count, _, remaining_ms = await pipe.execute()
-        return int(count), max(0.0, remaining_ms / 1000)
+            for key, ttl_s in keys:
+                pipe.incr(key)
+                pipe.pexpire(key, _millis(ttl_s), nx=True)
+                pipe.pttl(key)
+            replies = await pipe.execute()
+        return [(int(replies[i]), max(0.0, replies[i + 2] / 1000)) for i in range(0, len(replies), 3)]
+
+    async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, value, ttl_s in items:
+                pipe.set(key, value, px=_millis(ttl_s))
+            await pipe.execute()
 
     async def publish(self, channel: str, message: bytes) -> None:
         await self._redis.publish(channel, message)

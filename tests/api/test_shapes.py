@@ -90,10 +90,10 @@ async def test_the_next_prompt_also_asks_for_what_the_active_model_gets_wrong(cl
     assert 25 <= asked["star"] <= 100, asked
 
 
-async def test_the_game_learns_whether_to_guess_aloud(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/api/game/settings")).json() == {"liveGuess": True}
+async def test_the_game_learns_whether_to_guess_aloud_and_when_to_upload_directly(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/game/settings")).json() == {"liveGuess": True, "directUploadBytes": 32 * 1024}
 
 
-@pytest.mark.settings(live_guess=False)
-async def test_an_operator_turns_the_live_guess_off(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/api/game/settings")).json() == {"liveGuess": False}
+@pytest.mark.settings(live_guess=False, direct_upload_bytes=0)
+async def test_an_operator_turns_the_live_guess_and_direct_uploads_off(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/game/settings")).json() == {"liveGuess": False, "directUploadBytes": 0}

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +48,14 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def start_server(root: Path) -> Server:
+def start_server(root: Path, settings: Mapping[str, str] | None = None) -> Server:
     """A new stack in `root`: synthetic drawings of every shape and an active model trained
     on them (`crowdsketch seed`, `crowdsketch train`), then `crowdsketch serve`, which creates
-    the first admin from CROWDSKETCH_ADMIN_PASSWORD and starts the training worker."""
+    the first admin from CROWDSKETCH_ADMIN_PASSWORD and starts the training worker.
+    `settings`: CROWDSKETCH_* variables for a test's own server, over the defaults here."""
     data_dir = root / "data"
     port = _free_port()
-    env = _environment(data_dir, port)
+    env = {**_environment(data_dir, port), **(settings or {})}
     _cli(env, root, "migrate")
     _cli(env, root, "seed", "--per-shape", str(SEEDED_PER_SHAPE), "--seed", "1")
     _cli(env, root, "train", "--epochs", "1", "--seed", "1", "--activate")

@@ -19,7 +19,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "crowdsketch"
 # Folders below the domains: what every domain may use, and which use no domain.
 LAYERS = {"common", "db", "ports", "synthetic"}
 # Where routers are put together: the app, per role, and the admin area (its guard).
-ROUTER_MOUNTS = {"crowdsketch.app", "crowdsketch.admin.router", "crowdsketch.admin.curation"}
+# Direct uploads' routes share the drawing route's header and abuse counting (collection.router).
+ROUTER_MOUNTS = {"crowdsketch.app", "crowdsketch.admin.router", "crowdsketch.admin.curation",
+                 "crowdsketch.collection.uploads_router"}
 FORBIDDEN = [
     ("training", "crowdsketch.admin"),
     ("collection", "crowdsketch.admin"),

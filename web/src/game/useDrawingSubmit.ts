@@ -1,7 +1,9 @@
 import { useCallback, useRef, useState } from "react";
 import { toApiError, type ApiError } from "../api/client";
 import { submitDrawing, type DrawingCreated, type DrawingSubmission } from "../api/collection";
+import { encodeStrokeData, goesDirect, isDirectUploadUnavailable, submitByUpload } from "../api/uploads";
 import { idempotencyKey } from "./session";
+import { useGameSettings } from "./useGameSettings";
 
 export type SubmitState =
   | { status: "idle" }
@@ -14,6 +16,11 @@ export interface UseDrawingSubmitOptions {
   onSuccess?: (result: DrawingCreated) => void;
   /** The request; replaced in tests. */
   send?: typeof submitDrawing;
+  /** The direct upload's requests; replaced in tests. */
+  upload?: typeof submitByUpload;
+  /** Stroke JSON of at least this many bytes goes by direct upload (0: never); the
+   * operator's setting (GET /api/game/settings) unless given. */
+  directUploadBytes?: number;
   now?: () => number;
 }
 
@@ -30,12 +37,24 @@ interface Attempt {
   drawing: DrawingSubmission;
   fingerprint: string;
   key: string;
+  /** The strokeData JSON's bytes when the drawing goes by direct upload; chosen once, so
+   * that every try under its key goes the same way. */
+  direct: Uint8Array<ArrayBuffer> | null;
 }
 
-const fingerprintOf = (drawing: DrawingSubmission) => `${drawing.shapeId}\n${JSON.stringify(drawing.strokeData)}`;
-
-/** idle → submitting → success | error; error → (retry) submitting with the same key. */
-export function useDrawingSubmit({ sessionId, onSuccess, send = submitDrawing, now = Date.now }: UseDrawingSubmitOptions): DrawingSubmitter {
+/** idle → submitting → success | error; error → (retry) submitting with the same key.
+ * A drawing is sent inline, or by direct upload once its JSON reaches `directUploadBytes`;
+ * either way a retry, or the same drawing submitted again, keeps the key. */
+export function useDrawingSubmit({
+  sessionId,
+  onSuccess,
+  send = submitDrawing,
+  upload = submitByUpload,
+  directUploadBytes,
+  now = Date.now,
+}: UseDrawingSubmitOptions): DrawingSubmitter {
+  const settings = useGameSettings();
+  const threshold = directUploadBytes ?? settings.directUploadBytes;
   const [state, setState] = useState<SubmitState>({ status: "idle" });
   const unsent = useRef<Attempt | null>(null);
   const inFlight = useRef(false);
@@ -49,7 +68,18 @@ export function useDrawingSubmit({ sessionId, onSuccess, send = submitDrawing, n
       unsent.current = attempt;
       setState({ status: "submitting" });
       try {
-        const result = await send(attempt.drawing, { sessionId, idempotencyKey: attempt.key });
+        const contributor = { sessionId, idempotencyKey: attempt.key };
+        let result: DrawingCreated;
+        try {
+          result = attempt.direct
+            ? await upload(attempt.drawing.shapeId, attempt.direct, contributor)
+            : await send(attempt.drawing, contributor);
+        } catch (error) {
+          // A server that cannot hand out uploads takes the drawing inline, under the same key.
+          if (!attempt.direct || !isDirectUploadUnavailable(error)) throw error;
+          attempt.direct = null;
+          result = await send(attempt.drawing, contributor);
+        }
         unsent.current = null;
         setState({ status: "success", result });
         onSuccessRef.current?.(result);
@@ -61,20 +91,24 @@ export function useDrawingSubmit({ sessionId, onSuccess, send = submitDrawing, n
         inFlight.current = false;
       }
     },
-    [send, sessionId],
+    [send, upload, sessionId],
   );
 
   const submit = useCallback(
     (drawing: DrawingSubmission) => {
-      const fingerprint = fingerprintOf(drawing);
+      const text = JSON.stringify(drawing.strokeData);
+      const fingerprint = `${drawing.shapeId}\n${text}`;
       const previous = unsent.current;
-      const attempt =
-        previous && previous.fingerprint === fingerprint
-          ? previous
-          : { drawing, fingerprint, key: idempotencyKey(sessionId, drawing.shapeId, now()) };
-      return run(attempt);
+      if (previous && previous.fingerprint === fingerprint) return run(previous);
+      const bytes = threshold > 0 ? encodeStrokeData(text) : null;
+      return run({
+        drawing,
+        fingerprint,
+        key: idempotencyKey(sessionId, drawing.shapeId, now()),
+        direct: bytes && goesDirect(bytes.byteLength, threshold) ? bytes : null,
+      });
     },
-    [run, sessionId, now],
+    [run, sessionId, now, threshold],
   );
 
   const retry = useCallback(() => (unsent.current ? run(unsent.current) : Promise.resolve(undefined)), [run]);

@@ -5,24 +5,55 @@ import { apiRequest } from "../api/client";
 export interface GameSettings {
   /** Whether the game says what the model sees while a drawing is drawn. */
   liveGuess: boolean;
+  /** A drawing whose stroke JSON is at least this many bytes goes by direct upload; 0: always inline. */
+  directUploadBytes: number;
 }
+
+const OFF: GameSettings = { liveGuess: false, directUploadBytes: 0 };
 
 export function fetchGameSettings(signal?: AbortSignal): Promise<GameSettings> {
   return apiRequest<GameSettings>("/api/game/settings", { signal });
 }
 
+/** The answer as the game uses it: anything missing or malformed stays off. */
+function understood(answer: Partial<GameSettings> | undefined): GameSettings {
+  const bytes = answer?.directUploadBytes;
+  return {
+    liveGuess: answer?.liveGuess === true,
+    directUploadBytes: typeof bytes === "number" && Number.isFinite(bytes) && bytes > 0 ? Math.floor(bytes) : 0,
+  };
+}
+
+// The page asks once however many hooks want the settings when it opens: callers that ask
+// while a request is on its way share it. Nothing is kept once it is answered.
+let asking: Promise<GameSettings> | null = null;
+
+function askOnce(): Promise<GameSettings> {
+  if (!asking) {
+    const request = fetchGameSettings().then(understood);
+    asking = request;
+    const done = () => {
+      if (asking === request) asking = null;
+    };
+    request.then(done, done);
+  }
+  return asking;
+}
+
 /** The game's settings; everything optional stays off until the server says otherwise, and
  * off if it cannot be asked: the game itself never waits for them. */
 export function useGameSettings(): GameSettings {
-  const [settings, setSettings] = useState<GameSettings>({ liveGuess: false });
+  const [settings, setSettings] = useState<GameSettings>(OFF);
   useEffect(() => {
-    const controller = new AbortController();
-    fetchGameSettings(controller.signal)
+    let live = true;
+    askOnce()
       .then((answer) => {
-        if (!controller.signal.aborted) setSettings({ liveGuess: answer?.liveGuess === true });
+        if (live) setSettings(answer);
       })
       .catch(() => undefined);
-    return () => controller.abort();
+    return () => {
+      live = false;
+    };
   }, []);
   return settings;
 }
