@@ -59,6 +59,8 @@ async def measure_stack(served: Served, bodies: list[bytes], corpus: Corpus, arg
     sid = await admin_cookie(served.url, ADMIN_EMAIL, served.admin_password)
     plans = [("mixed", mix(), c, n) for c, n in zip(args.concurrency, args.requests, strict=True)]
     plans.append(("classify-only", ["classify"], 32, args.requests_classify))
+    # Submissions alone at c=32: what the mix's submit latency is compared with.
+    plans.append(("submit-only", ["submit"], 32, args.requests_submit))
     results = []
     for mode, plan, concurrency, total in plans:
         traffic = Traffic(served.url, sid, bodies, corpus)  # a fresh client and fresh sessions each run
@@ -111,6 +113,11 @@ def report(results: list[Mixed], notes: list[str], loads: tuple[str, str]) -> No
                   f"classify-only ({alone.total.rate:,.1f} req/s); classifications/s inside the mix "
                   f"{classify:,.1f} = {classify / alone.total.rate:.2f}×; classify-only c=32 "
                   f"{'≥' if alone.total.rate >= 1000 else '<'} 1,000 req/s")
+            submits = next((m for m in results if m.total.stack == stack and m.total.mode == "submit-only"), None)
+            if submits is not None:
+                inside, by_itself = mixed.kinds["submit"].pct(0.5), submits.total.pct(0.5)
+                print(f"{stack}: submit p50 at c=32 inside the mix {inside:.1f} ms = {inside / by_itself:.2f}× "
+                      f"submit-only c=32 ({by_itself:.1f} ms; aim ≤ 4×)")
             cores = alone.total.cpu.get("server", 0.0) + alone.total.cpu.get("inference", 0.0)
             if cores > 0:
                 print(f"{stack}: classify-only c=32 took {cores:.2f} cores of the serving process: "
@@ -123,6 +130,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stacks", default="embedded,distributed", help="comma-separated: embedded,distributed")
     parser.add_argument("--requests", default="400,1600,3200", help="measured mixed requests at c = 1, 8, 32")
     parser.add_argument("--requests-classify", type=int, default=3000, help="measured classify-only requests at c=32")
+    parser.add_argument("--requests-submit", type=int, default=800, help="measured submit-only requests at c=32")
     parser.add_argument("--warmup", type=int, default=50, help="requests before each measured run")
     parser.add_argument("--train-per-shape", type=int, default=100, help="synthetic drawings per shape for the model")
     parser.add_argument("--train-epochs", type=int, default=3, help="epochs for the model")

@@ -100,7 +100,8 @@ class Resources:
             per_session=settings.vote_rate_per_session, per_address=settings.vote_rate_per_address,
         )
         # While an A/B experiment runs, each game drawing is scored by both arms, off its path.
-        shadow = ExperimentShadow(ExperimentService(db, kv, kv_guard, events), models.score_both)
+        shadow = ExperimentShadow(ExperimentService(db, kv, kv_guard, events), models.score_both,
+                                  lambda: models.experimenting)
         collection.on_stored = shadow.observe
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
                    models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits,

@@ -64,7 +64,11 @@ async def next_shape(service: CollectionServiceDep, response: Response, session_
 
 
 async def count_submission(request: Request, resources: ResourcesDep) -> None:
-    """Runs before the body is validated, so that every attempt counts, a bad one too."""
+    """Runs before the body is validated, so that every attempt counts, a bad one too. A
+    direct upload was counted when it was asked for (`POST /api/drawings/uploads`), so its
+    finalize is not counted again; a finalize needs that upload's signed id to get anywhere."""
+    if request.url.path == "/api/drawings" and b'"uploadId"' in await request.body():
+        return
     session_id = request.headers.get("X-Session-Id")
     address = request.client.host if request.client else "unknown"
     await resources.submission_limits.count(session_id if session_id and SESSION_ID.match(session_id) else None, address)

@@ -281,14 +281,15 @@ class CollectionService:
             session_id=submission.session_id, idempotency_key=submission.idempotency_key,
             licence=submission.licence, upload=upload,
         )
-        judging = asyncio.ensure_future(self._agreement.judge(data.strokes, shape.id))
+        judging = asyncio.ensure_future(self._agreement.judge(data.strokes, shape.id)) if self._agreement.has_model else None
         if upload is None:  # an upload's blob is in place already
             try:
                 await self._put_blob(drawing)
             except BaseException:
-                judging.cancel()
+                if judging is not None:
+                    judging.cancel()
                 raise
-        agreement = await judging
+        agreement = await judging if judging is not None else None
         row, blob_key = judged(drawing.row, agreement), drawing.blob_key
         try:
             stats = await self._writer.store(row, row["created_at"])

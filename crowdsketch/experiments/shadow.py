@@ -20,14 +20,17 @@ ScoreBoth = Callable[[list], tuple[uuid.UUID, str, str] | None]
 
 
 class ExperimentShadow:
-    def __init__(self, experiments: ExperimentService, score_both: ScoreBoth) -> None:
+    def __init__(self, experiments: ExperimentService, score_both: ScoreBoth,
+                 experimenting: Callable[[], bool] = lambda: True) -> None:
         self._experiments = experiments
         self._score_both = score_both
+        # Asked first, so that without an experiment a drawing costs no task and no thread.
+        self._experimenting = experimenting
         self._tasks: set[asyncio.Task[None]] = set()
 
     def observe(self, row: dict[str, Any], strokes: list) -> None:
         """Called for each stored drawing; only game drawings count."""
-        if row["source"] != "game":
+        if row["source"] != "game" or not self._experimenting():
             return
         task = asyncio.get_running_loop().create_task(self._score(row["id"], row["shape_id"], strokes))
         self._tasks.add(task)

@@ -160,6 +160,11 @@ class ModelManager:
         return Prediction(ranked[0][0], ranked[0][1], ranked, round(elapsed_ms, 3), model.version,
                           experiment.id if arm else None, arm)
 
+    @property
+    def experimenting(self) -> bool:
+        """Whether an experiment's treatment is loaded beside the active model."""
+        return self._experiment is not None and self._current is not None
+
     def score_both(self, strokes: list) -> tuple[uuid.UUID, str, str] | None:
         """Both arms' top shape for the strokes (a game drawing's shadow scoring)."""
         control, experiment = self._current, self._experiment

@@ -53,6 +53,11 @@ class ModelAgreement:
         self._models = models
         self._timeout_s = timeout_s
 
+    @property
+    def has_model(self) -> bool:
+        """Whether a model is there to judge with (no task is worth starting otherwise)."""
+        return self._models.current is not None
+
     async def judge(self, strokes: StrokesLike, shape_id: str) -> Agreement | None:
         """The active model's agreement with `shape_id`, or None when no model answered in time."""
         model = self._models.current  # one model for the whole judgement, whatever swaps meanwhile

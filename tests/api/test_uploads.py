@@ -139,6 +139,19 @@ async def test_uploads_count_against_the_drawing_limit(client: httpx.AsyncClient
     assert statuses == [201, 201, 429]
 
 
+@pytest.mark.settings(drawing_rate_per_session=2, drawing_rate_window_s=60)
+async def test_a_direct_drawing_counts_once_against_the_limit(client: httpx.AsyncClient, stack: Stack) -> None:
+    headers = submission_headers()
+    for n in range(2):  # two drawings by direct upload: each counted when its upload is asked for
+        content = _strokes(duration_ms=1000 + n)
+        upload = await _upload(client, {**headers, "X-Idempotency-Key": f"{headers['X-Session-Id']}:circle:{n}"}, content)
+        assert (await _put(client, upload, content)).status_code == 200
+        finalized = await _finalize(client, {**headers, "X-Idempotency-Key": f"{headers['X-Session-Id']}:circle:{n}"}, upload)
+        assert finalized.status_code == 201, finalized.text
+    assert (await _ask(client, headers, _strokes())).status_code == 429  # the third is one too many
+    assert await stack.drawing_rows() == 2
+
+
 # The PUT to this app (embedded stack)
 
 

@@ -1,21 +1,11 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent } from "react";
 import type { AdminShape } from "../../api/admin";
 import type { ApiError } from "../../api/client";
 import type { DatasetCreate } from "../../api/datasets";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
+import { useFieldErrors } from "../forms/useFieldErrors";
 import { FILTER_HELP } from "../training/trainingConfig";
-import {
-  EMPTY_SNAPSHOT_FORM,
-  SOURCES,
-  THRESHOLDS,
-  fieldErrors,
-  formProblems,
-  toRequest,
-  toggled,
-  type ErrorSlot,
-  type FieldErrors,
-  type SnapshotFormValues,
-} from "./snapshotForm";
+import { EMPTY_SNAPSHOT_FORM, SOURCES, THRESHOLDS, formProblems, slotOf, toRequest, toggled, type SnapshotFormValues } from "./snapshotForm";
 
 export interface SnapshotFormProps {
   /** The catalogue; ticking none means "all active shapes". */
@@ -27,52 +17,24 @@ export interface SnapshotFormProps {
   onCreate: (request: DatasetCreate) => Promise<boolean>;
 }
 
-/** The server's refusal by field, or null when it is not about the input (shown whole). */
-function serverErrors(error: ApiError | null): FieldErrors | null {
-  if (!error) return null;
-  if (error.code === "DATASET_NAME_TAKEN") return { name: error.message };
-  if (error.details.length > 0) return fieldErrors(error.details);
-  return error.status === 400 || error.status === 422 ? { form: error.message } : null;
-}
+/** Refusals that are about one field without naming it. */
+const CODES = { DATASET_NAME_TAKEN: "name" } as const;
 
 export function SnapshotForm({ shapes, creating, error, onCreate }: SnapshotFormProps) {
   const id = useId();
   const [values, setValues] = useState<SnapshotFormValues>(EMPTY_SNAPSHOT_FORM);
-  const [problems, setProblems] = useState<FieldErrors>({});
   const set = (changes: Partial<SnapshotFormValues>) => setValues((current) => ({ ...current, ...changes }));
-  const fromServer = serverErrors(error);
-  const errors: FieldErrors = { ...fromServer, ...problems };
-  const form = useRef<HTMLFormElement>(null);
-
-  // After a refused try, the first field at fault takes the focus.
-  const [tries, setTries] = useState(0);
-  useEffect(() => {
-    if (tries > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [tries, error]);
-
-  const errorId = (slot: ErrorSlot) => `${id}-${slot}-error`;
-  const invalid = (slot: ErrorSlot) =>
-    errors[slot] ? { "aria-invalid": true as const, "aria-describedby": errorId(slot) } : {};
-  // A group cannot be invalid in ARIA; its message describes it.
-  const described = (slot: ErrorSlot) => (errors[slot] ? { "aria-describedby": errorId(slot) } : {});
-  const message = (slot: ErrorSlot): ReactNode =>
-    errors[slot] && (
-      <span id={errorId(slot)} className="admin-field__error">
-        {errors[slot]}
-      </span>
-    );
+  const fields = useFieldErrors({ id, error, slotOf, codes: CODES });
+  const { invalid, described, message } = fields;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = formProblems(values);
-    setProblems(fieldErrors(found));
-    setTries((n) => n + 1);
-    if (found.length > 0 || creating) return;
+    if (!fields.check(formProblems(values)) || creating) return;
     if (await onCreate(toRequest(values))) setValues(EMPTY_SNAPSHOT_FORM);
   };
 
   return (
-    <form ref={form} className="training-form snapshot-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
+    <form ref={fields.formRef} className="training-form snapshot-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
       <h2 id={`${id}-heading`}>New snapshot</h2>
       <div className="admin-field snapshot-form__name">
         <label htmlFor={`${id}-name`}>Name</label>
@@ -136,12 +98,8 @@ export function SnapshotForm({ shapes, creating, error, onCreate }: SnapshotForm
         </label>
         {message("includeFlagged")}
       </div>
-      {errors.form && (
-        <p className="admin-hint admin-hint--warn" role="alert">
-          {errors.form}
-        </p>
-      )}
-      <ErrorDisplay error={fromServer ? null : error} title="The snapshot was not made." />
+      {fields.formMessage()}
+      <ErrorDisplay error={fields.unplaced} title="The snapshot was not made." />
       <button type="submit" className="button button--primary" disabled={creating} aria-busy={creating}>
         Make snapshot
       </button>

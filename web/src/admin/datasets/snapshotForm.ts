@@ -49,8 +49,6 @@ export const EMPTY_SNAPSHOT_FORM: SnapshotFormValues = {
 /** Where an error is shown: a field of the form, or `form` for the snapshot as a whole. */
 export type ErrorSlot = "name" | "shapes" | "sources" | ThresholdKey | "includeSynthetic" | "includeFlagged" | "form";
 
-export type FieldErrors = Partial<Record<ErrorSlot, string>>;
-
 const SLOTS: readonly ErrorSlot[] = ["name", "shapes", "sources", ...THRESHOLDS.map((t) => t.key), "includeSynthetic", "includeFlagged"];
 
 /** The slot of a server's field path: `filter.shapes.0` → `shapes`; `filter` and the unknown → `form`. */
@@ -58,16 +56,6 @@ export function slotOf(field: string): ErrorSlot {
   const parts = field.replace(/^body\./, "").split(".");
   const name = parts[0] === "filter" ? parts[1] : parts[0];
   return SLOTS.find((slot) => slot === name) ?? "form";
-}
-
-/** One message per slot (the first the server gave). */
-export function fieldErrors(details: readonly ErrorDetail[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const detail of details) {
-    const slot = slotOf(detail.field);
-    errors[slot] ??= detail.message;
-  }
-  return errors;
 }
 
 /** What the form can tell before asking the server, as the server would name it. */

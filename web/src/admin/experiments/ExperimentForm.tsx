@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent } from "react";
 import type { ModelVersion } from "../../api/admin";
 import type { ApiError } from "../../api/client";
 import type { ExperimentCreate } from "../../api/experiments";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { formatPercent } from "../charts/scale";
-import { fieldErrors, formProblems, initialValues, toRequest, type ErrorSlot, type ExperimentFormValues, type FieldErrors } from "./experimentForm";
+import { useFieldErrors } from "../forms/useFieldErrors";
+import { formProblems, initialValues, slotOf, toRequest, type ExperimentFormValues } from "./experimentForm";
 
 export interface ExperimentFormProps {
   models: ModelVersion[];
@@ -17,53 +18,23 @@ export interface ExperimentFormProps {
   onCreate: (request: ExperimentCreate) => Promise<boolean>;
 }
 
-/** The server's refusal by field, or null when it is not about the input (shown whole). */
-function serverErrors(error: ApiError | null): FieldErrors | null {
-  if (!error) return null;
-  if (error.details.length > 0) return fieldErrors(error.details);
-  return error.status === 400 || error.status === 422 ? { form: error.message } : null;
-}
-
 export function ExperimentForm({ models, treatmentModelId, creating, error, onCreate }: ExperimentFormProps) {
   const id = useId();
   const [values, setValues] = useState<ExperimentFormValues>(() => initialValues(treatmentModelId));
-  const [problems, setProblems] = useState<FieldErrors>({});
   const set = (changes: Partial<ExperimentFormValues>) => setValues((current) => ({ ...current, ...changes }));
-  const fromServer = serverErrors(error);
-  const errors: FieldErrors = { ...fromServer, ...problems };
+  const fields = useFieldErrors({ id, error, slotOf });
+  const { invalid, message } = fields;
   const control = models.find((model) => model.active);
   const candidates = models.filter((model) => !model.active);
-  const form = useRef<HTMLFormElement>(null);
-
-  // After a refused try, the first field at fault takes the focus.
-  const [tries, setTries] = useState(0);
-  useEffect(() => {
-    if (tries > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [tries, error]);
-
-  const errorId = (slot: ErrorSlot) => `${id}-${slot}-error`;
-  const invalid = (slot: ErrorSlot, hint?: string) => {
-    const described = [errors[slot] ? errorId(slot) : null, hint].filter(Boolean).join(" ");
-    return { "aria-invalid": errors[slot] ? (true as const) : undefined, "aria-describedby": described || undefined };
-  };
-  const message = (slot: ErrorSlot): ReactNode =>
-    errors[slot] && (
-      <span id={errorId(slot)} className="admin-field__error">
-        {errors[slot]}
-      </span>
-    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = formProblems(values);
-    setProblems(fieldErrors(found));
-    setTries((n) => n + 1);
-    if (found.length > 0 || creating) return;
+    if (!fields.check(formProblems(values)) || creating) return;
     await onCreate(toRequest(values));
   };
 
   return (
-    <form ref={form} className="training-form experiment-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
+    <form ref={fields.formRef} className="training-form experiment-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(e) => void submit(e)}>
       <h2 id={`${id}-heading`}>New experiment</h2>
       <p className="admin-muted" id={`${id}-control`}>
         {control ? `Control: v${control.version} (${formatPercent(control.accuracy)}), the active model.` : "No model is active: activate one to compare against."}
@@ -108,12 +79,8 @@ export function ExperimentForm({ models, treatmentModelId, creating, error, onCr
           {message("minimumEffect")}
         </div>
       </div>
-      {errors.form && (
-        <p className="admin-hint admin-hint--warn" role="alert">
-          {errors.form}
-        </p>
-      )}
-      <ErrorDisplay error={fromServer ? null : error} title="The experiment was not started." />
+      {fields.formMessage()}
+      <ErrorDisplay error={fields.unplaced} title="The experiment was not started." />
       <button type="submit" className="button button--primary" disabled={creating} aria-busy={creating}>
         Start experiment
       </button>

@@ -24,7 +24,6 @@ export const initialValues = (treatmentModelId = ""): ExperimentFormValues => ({
 });
 
 export type ErrorSlot = "name" | "treatmentModelId" | "share" | "minimumEffect" | "form";
-export type FieldErrors = Partial<Record<ErrorSlot, string>>;
 
 const FIELDS: readonly ErrorSlot[] = ["name", "treatmentModelId", "share", "minimumEffect"];
 
@@ -32,13 +31,6 @@ const FIELDS: readonly ErrorSlot[] = ["name", "treatmentModelId", "share", "mini
 export function slotOf(field: string): ErrorSlot {
   const name = field.replace(/^body\./, "").split(".")[0];
   return FIELDS.find((slot) => slot === name) ?? "form";
-}
-
-/** One message per slot (the first given). */
-export function fieldErrors(details: readonly ErrorDetail[]): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const detail of details) errors[slotOf(detail.field)] ??= detail.message;
-  return errors;
 }
 
 const inRange = (text: string, low: number, high: number) => text.trim() !== "" && Number(text) >= low && Number(text) <= high;
