@@ -35,6 +35,8 @@ IdempotencyKeyHeader = Annotated[
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid drawing; `details` names each field at fault"},
     403: {"description": "`CONSENT_REQUIRED`: the session has not agreed to the current terms (`POST /api/consent`)"},
+    404: {"description": "`UPLOAD_NOT_FOUND`: no such upload of this session for this shape (`uploadId`)"},
+    410: {"description": "`UPLOAD_EXPIRED`: the upload's time ran out before it was finalized; ask for a new one"},
     409: {"description": "The idempotency key is in flight, or was used for another drawing"},
     413: {"description": "Body over 1 MiB"},
     429: {"description": "Too many drawings from this session or address; retry after `Retry-After` seconds"},

@@ -43,7 +43,10 @@ class Route:
             return 400
         try:
             request = self.model.model_validate(json.loads(body))
-            check_stroke_rules(request.stroke_data)  # type: ignore[attr-defined]
+            strokes = request.stroke_data  # type: ignore[attr-defined]
+            if strokes is None:  # a submission names its strokes, or else its upload
+                return 400
+            check_stroke_rules(strokes)
         except (ValueError, RecursionError, pydantic.ValidationError, ValidationError):
             return 400
         return self.created
