@@ -9,10 +9,11 @@ from crowdsketch.responses import JsonResponse
 from crowdsketch.collection.schemas import DrawingCreate, DrawingCreated, GameSettings, ShapeRead, ShapeRef
 from crowdsketch.collection.service import Submission
 from crowdsketch.common.contributors import SESSION_ID, SESSION_ID_PATTERN
+from crowdsketch.routing import OrjsonRoute
 from crowdsketch.deps import CollectionServiceDep, ResourcesDep
 from crowdsketch.errors import ValidationError
 
-router = APIRouter(prefix="/api", tags=["collection"])
+router = APIRouter(prefix="/api", tags=["collection"], route_class=OrjsonRoute)
 
 SessionIdHeader = Annotated[
     str | None,

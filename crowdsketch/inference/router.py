@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from crowdsketch.routing import OrjsonRoute
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import AppError, NotFoundError, ServiceUnavailableError
 from crowdsketch.experiments.schemas import FeedbackCreate, FeedbackRead
@@ -21,7 +22,7 @@ from crowdsketch.inference.schemas import (
 )
 from crowdsketch.strokes import check_stroke_rules
 
-router = APIRouter(prefix="/api/inference", tags=["inference"])
+router = APIRouter(prefix="/api/inference", tags=["inference"], route_class=OrjsonRoute)
 logger = logging.getLogger(__name__)
 
 NO_MODEL: dict[int | str, dict[str, Any]] = {503: {"description": "No model loaded yet; see Retry-After"}}
