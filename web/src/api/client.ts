@@ -138,6 +138,20 @@ function errorFromResponse(response: Response, body: unknown): ApiError {
 }
 
 /** The request with its status and headers; throws ApiError for anything but 2xx. */
+/** `fetch`, with a failure to reach the server as the `NETWORK_ERROR` ApiError (an abort stays an abort). */
+export async function fetchOrNetworkError(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    throw new ApiError({
+      status: 0,
+      code: "NETWORK_ERROR",
+      message: "The server could not be reached. Check your connection and try again.",
+    });
+  }
+}
+
 export async function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers = new Headers({ Accept: "application/json", ...options.headers });
   const init: RequestInit = {
@@ -147,17 +161,7 @@ export async function apiFetch<T>(path: string, options: RequestOptions = {}): P
     credentials: "include",
     signal: options.signal,
   };
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, options.query), init);
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError({
-      status: 0,
-      code: "NETWORK_ERROR",
-      message: "The server could not be reached. Check your connection and try again.",
-    });
-  }
+  const response = await fetchOrNetworkError(buildUrl(path, options.query), init);
   const body = await readBody(response);
   if (!response.ok) throw errorFromResponse(response, body);
   return { data: body as T, status: response.status, headers: response.headers };

@@ -3,7 +3,7 @@
 //   1. POST /api/drawings/uploads {shapeId, size, sha256} → where to put the bytes;
 //   2. PUT the exact bytes there (the app itself, or a pre-signed URL on another origin);
 //   3. POST /api/drawings {shapeId, uploadId} → the same 201 body as an inline drawing.
-import { ApiError, apiRequest } from "./client";
+import { ApiError, apiRequest, fetchOrNetworkError } from "./client";
 import type { ContributorHeaders, DrawingCreated } from "./collection";
 import type { StrokeData } from "./strokes";
 
@@ -91,22 +91,12 @@ async function putError(response: Response): Promise<ApiError> {
 
 /** PUT the bytes where the ticket says, with its headers and no cookies or credentials. */
 export async function putUpload(ticket: UploadTicket, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(ticket.uploadUrl, {
-      method: ticket.method ?? "PUT",
-      headers: ticket.headers,
-      body: bytes,
-      credentials: "omit",
-    });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError({
-      status: 0,
-      code: "NETWORK_ERROR",
-      message: "The server could not be reached. Check your connection and try again.",
-    });
-  }
+  const response = await fetchOrNetworkError(ticket.uploadUrl, {
+    method: ticket.method ?? "PUT",
+    headers: ticket.headers,
+    body: bytes,
+    credentials: "omit",
+  });
   if (!response.ok) throw await putError(response);
 }
 
