@@ -196,7 +196,8 @@ class PostgresDrawingWriter:
                  terms: Terms | None) -> None:
         self._dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
         self._guard = guard
-        self._pool_size = pool_size
+        # Half the ORM's pool: one statement a drawing holds a connection for one round trip.
+        self._pool_size = max(2, pool_size // 2)
         self._timeout_s = timeout_s
         self.terms = terms
         self._sql = {True: _statement(_COUNT_CONSENTED), False: _statement(_COUNT_ANY)}
