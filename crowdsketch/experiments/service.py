@@ -83,8 +83,9 @@ class ExperimentTracker:
         bucket = next((b for b in LATENCY_BUCKETS_MS if latency_ms <= b), LATENCY_BUCKETS_MS[-1])
         prefix = f"experiment:{experiment_id}:{arm}"
         payload = orjson.dumps({"experimentId": str(experiment_id), "arm": arm, "shape": shape})
-        await self._guard.call(lambda: self._kv.incr(f"{prefix}:requests", COUNTER_TTL_S))
-        await self._guard.call(lambda: self._kv.incr(f"{prefix}:latency:{bucket}", COUNTER_TTL_S))
+        # On the classify path: both counters in one round trip, then the prediction.
+        counters = [(f"{prefix}:requests", COUNTER_TTL_S), (f"{prefix}:latency:{bucket}", COUNTER_TTL_S)]
+        await self._guard.call(lambda: self._kv.incr_many(counters))
         await self._guard.call(lambda: self._kv.set(f"prediction:{prediction_id}", payload, PREDICTION_TTL_S))
         now = time.monotonic()
         if self._events is not None and now - _TOLD_AT.get(experiment_id, 0.0) >= TELL_EVERY_S:
