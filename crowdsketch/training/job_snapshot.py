@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crowdsketch.datasets.snapshots import SnapshotItem, SnapshotService
+from crowdsketch.datasets.snapshots import DatasetNameTaken, SnapshotItem, SnapshotService
 from crowdsketch.db.models import TrainingJob
 from crowdsketch.errors import NotFoundError, ValidationError
 from crowdsketch.training.dataset import EmptyDatasetError
@@ -59,6 +59,13 @@ async def _implicit_snapshot(snapshots: SnapshotService, job: TrainingJob) -> uu
     selection = {key: job.config[key] for key in FILTER_KEYS if key in job.config}
     try:
         return (await snapshots.create(name, selection, implicit=True)).id
+    except DatasetNameTaken:
+        # Another attempt at the same job (a redelivery taken by a second worker) made it a
+        # moment ago: the job's snapshot is one, whoever froze it.
+        made = await snapshots.find(name)
+        if made is None:
+            raise
+        return made
     except ValidationError:
         raise EmptyDatasetError(
             "no drawings match the job's configuration"

@@ -4,6 +4,7 @@ drawing, and a contributor's withdrawal that reaches into every snapshot."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -11,7 +12,9 @@ import httpx
 import orjson
 import pytest
 
+from crowdsketch.db.models import TrainingJob
 from crowdsketch.doctor import diagnose
+from crowdsketch.training.job_snapshot import job_snapshot
 from tests.api.admin.test_eval_sets import NDJSON, SHAPES, _job, _worker, labelled_lines
 from tests.support.drawings import circle_strokes, drawing_body, square_strokes, submission_headers
 from tests.support.stacks import Stack
@@ -169,3 +172,21 @@ async def _draw(client: httpx.AsyncClient, session_id: str, shape: str, strokes:
                                headers=submission_headers(session_id, shape))
     assert answer.status_code == 201, answer.text
     return answer.json()["id"]
+
+
+async def test_two_attempts_at_one_job_at_once_freeze_one_snapshot(admin_client: httpx.AsyncClient, stack: Stack) -> None:
+    """A redelivered job taken by a second worker while the first still runs: both train from
+    the one snapshot the first of them froze, and neither fails on its name."""
+    await admin_client.post("/api/admin/import", content=labelled_lines(4, seed=13), headers=NDJSON)
+    started = await admin_client.post("/api/admin/training/start",
+                                      json={"epochs": 1, "seed": 2, "shapes": SHAPES, "includeSynthetic": False})
+    assert started.status_code == 201, started.text
+    resources = stack.resources
+    assert resources is not None
+    job = await resources.db.run(lambda session: session.get(TrainingJob, uuid.UUID(started.json()["id"])), write=False)
+
+    first, second = await asyncio.gather(job_snapshot(resources, job), job_snapshot(resources, job))
+
+    assert first.id == second.id and first.content_hash == second.content_hash
+    [snapshot] = (await admin_client.get("/api/admin/datasets")).json()
+    assert snapshot["id"] == str(first.id) and snapshot["name"] == f"job {job.id}"
