@@ -69,15 +69,6 @@ class IdempotencyStore:
         )
         return self._key(key), record, self._ttl_s
 
-    async def complete(self, key: str, fingerprint: str, response: StoredResponse) -> None:
-        item = self.completion(key, fingerprint, response)
-        try:
-            await self._guard.call(lambda: self._kv.set(*item))
-        except AppError:
-            # The drawing is stored; a retry with this key is still answered from its row
-            # (drawings.idempotency_key is unique), so only the fast replay is lost.
-            logger.warning("could not store the answer for an idempotency key", extra={"key": key})
-
     async def release(self, key: str) -> None:
         try:
             await self._guard.call(lambda: self._kv.delete(self._key(key)))

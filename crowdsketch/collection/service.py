@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from datetime import UTC, datetime
 
 import sqlalchemy.exc
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.shapes import CatalogShape
@@ -195,7 +195,7 @@ class CollectionService:
         if upload is None:
             assert data is not None, "a submission carries its strokes or an upload"
             check_stroke_rules(data)
-            evidence = data.content_hash()
+            evidence = content_hash = data.content_hash()
         else:
             # An upload is only read once the key is ours: a replay answers without it,
             # also after the upload's URL has expired.
@@ -214,8 +214,9 @@ class CollectionService:
                 except AppError:
                     await upload.discard()
                     raise
+                content_hash = data.content_hash()
             assert data is not None
-            response = await self._store(submission, data, shape, data.content_hash())
+            response = await self._store(submission, data, shape, content_hash)
         except BaseException:
             if key is not None:
                 await self._idempotency.release(key)
@@ -354,14 +355,15 @@ class CollectionService:
 
     async def _find_existing(self, key: str | None, upload: PendingUpload | None) -> Drawing | None:
         """The row stored before with this idempotency key, or from this upload."""
-        if key is None and upload is None:
+        conditions = [
+            *([Drawing.idempotency_key == key] if key is not None else []),
+            *([Drawing.id == upload.drawing_id] if upload is not None else []),
+        ]
+        if not conditions:
             return None
-        condition = Drawing.idempotency_key == key if key is not None else Drawing.id == upload.drawing_id  # type: ignore[union-attr]
-        if key is not None and upload is not None:
-            condition = (Drawing.idempotency_key == key) | (Drawing.id == upload.drawing_id)
 
         async def find(session: AsyncSession) -> Drawing | None:
-            return (await session.execute(select(Drawing).where(condition).limit(1))).scalar_one_or_none()
+            return (await session.execute(select(Drawing).where(or_(*conditions)).limit(1))).scalar_one_or_none()
 
         return await self._db.run(find, write=False)
 

@@ -30,13 +30,14 @@ from typing import Any, Protocol
 
 import asyncpg
 import sqlalchemy.exc
-from sqlalchemy import bindparam, case, select
+from sqlalchemy import bindparam, case
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.collection.schemas import UserStats
+from crowdsketch.datasets.consent import CONSENTED_VERSION
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import ContributorSession, Drawing
 from crowdsketch.quality.service import UNKNOWN_AGREEMENT_PRIORITY, VerificationService
@@ -136,7 +137,6 @@ def _session_upsert(insert: Callable[..., Any]) -> Any:
 
 SESSION_UPSERT = {"sqlite": _session_upsert(sqlite_insert), "postgresql": _session_upsert(postgresql_insert)}
 DRAWING_INSERT = Drawing.__table__.insert()
-_CONSENT = select(ContributorSession.consent_version).where(ContributorSession.id == bindparam("session_id"))
 
 
 class Terms(Protocol):
@@ -164,7 +164,7 @@ class OrmDrawingWriter:
         async def insert(session: AsyncSession) -> UserStats:
             connection = await session.connection()
             if version is not None:
-                agreed = (await connection.execute(_CONSENT, {"session_id": row["session_id"]})).scalar_one_or_none()
+                agreed = (await connection.execute(CONSENTED_VERSION, {"session_id": row["session_id"]})).scalar_one_or_none()
                 if agreed != version:
                     raise ConsentMissing()
             counts = await connection.execute(

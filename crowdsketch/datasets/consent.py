@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,10 @@ random id kept in this browser.
 How to withdraw: the game's "My drawings" menu downloads your drawings or deletes them all, \
 from the collection and from every dataset made of it. A dataset already handed out cannot \
 be called back."""
+
+
+# The terms version a session agreed to (`session_id`); none when it never agreed.
+CONSENTED_VERSION = select(ContributorSession.consent_version).where(ContributorSession.id == bindparam("session_id"))
 
 
 class ConsentRequired(ForbiddenError):
@@ -76,8 +80,7 @@ async def require_consent(resources: Resources, session_id: str) -> None:
         return
 
     async def agreed(session: AsyncSession) -> str | None:
-        statement = select(ContributorSession.consent_version).where(ContributorSession.id == session_id)
-        return (await session.execute(statement)).scalar_one_or_none()
+        return (await session.execute(CONSENTED_VERSION, {"session_id": session_id})).scalar_one_or_none()
 
     if await resources.db.run(agreed, write=False) != settings.terms_version:
         raise consent_required(settings.terms_version)

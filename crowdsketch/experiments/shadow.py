@@ -21,7 +21,7 @@ ScoreBoth = Callable[[list], tuple[uuid.UUID, str, str] | None]
 
 class ExperimentShadow:
     def __init__(self, experiments: ExperimentService, score_both: ScoreBoth,
-                 experimenting: Callable[[], bool] = lambda: True) -> None:
+                 experimenting: Callable[[], bool]) -> None:
         self._experiments = experiments
         self._score_both = score_both
         # Asked first, so that without an experiment a drawing costs no task and no thread.
