@@ -133,6 +133,8 @@ export function GamePage({ openClassifier = openBrowserModel }: GamePageProps) {
           onAnswer={(answer) => void verification.answer(answer)}
           onSkip={verification.skip}
         />
+        {/* The drawing just sent still gets its score: the question only follows it. */}
+        {state.status === "success" && <SubmitResult result={state.result} keptDespiteDoubt={keptDespiteDoubt} />}
       </main>
     );
   }

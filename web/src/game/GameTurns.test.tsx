@@ -123,6 +123,8 @@ describe("GamePage: verification turns", () => {
     expect(await screen.findByRole("heading", { name: "Is this a star?" })).toBeInTheDocument();
     expect(screen.getByRole("img", { name: "Another player's drawing" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Not sure" })).toBeEnabled();
+    // The drawing just sent keeps its score while the question is asked.
+    expect(screen.getByRole("status", { name: "Drawing saved" })).toHaveTextContent("Your star scored 95%");
     await userEvent.click(screen.getByRole("button", { name: "Yes" }));
 
     expect(await screen.findByRole("heading", { name: "Draw a triangle" })).toBeInTheDocument();
