@@ -28,12 +28,13 @@ from crowdsketch.middleware import (
 from crowdsketch.quality.router import router as quality_router
 from crowdsketch.resources import Resources
 from crowdsketch.settings import Role, Settings
+from crowdsketch.together.router import router as together_router
 from crowdsketch.web import install_web
 
 ROLE_ROUTERS: dict[Role, list[APIRouter]] = {
-    "all": [collection_router, uploads_router, quality_router, contributors_router, *ADMIN_ROUTERS, events_router,
-            inference_router],
-    "collection": [collection_router, uploads_router, quality_router, contributors_router],
+    "all": [collection_router, uploads_router, quality_router, contributors_router, together_router, *ADMIN_ROUTERS,
+            events_router, inference_router],
+    "collection": [collection_router, uploads_router, quality_router, contributors_router, together_router],
     "admin": [*ADMIN_ROUTERS, events_router],
     "inference": [inference_router],
 }

@@ -27,6 +27,8 @@ from crowdsketch.quality.agreement import ModelAgreement
 from crowdsketch.quality.service import VerificationService
 from crowdsketch.resilience import DependencyGuard, GuardPolicy, Guards
 from crowdsketch.settings import Settings
+from crowdsketch.together.room import RoomLimits
+from crowdsketch.together.service import TogetherService
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Resources:
     vote_limits: WindowLimits
     events: EventBus
     shadow: ExperimentShadow
+    together: TogetherService
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -103,9 +106,14 @@ class Resources:
         shadow = ExperimentShadow(ExperimentService(db, kv, kv_guard, events), models.score_both,
                                   lambda: models.experimenting)
         collection.on_stored = shadow.observe
+        together = TogetherService(
+            db, collection, idle_s=settings.together_idle_s, licence=settings.licence,
+            limits=RoomLimits(people=settings.together_room_limit, max_message_bytes=settings.together_max_message_bytes,
+                              max_doc_bytes=settings.together_max_doc_bytes, updates_per_s=settings.together_updates_per_s),
+        )
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
                    models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits,
-                   events=events, shadow=shadow)
+                   events=events, shadow=shadow, together=together)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""
@@ -123,6 +131,7 @@ class Resources:
         return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
+        await self.together.close()
         await self.shadow.close()
         if self.collection.activity is not None:
             await self.collection.activity.close()

@@ -124,6 +124,17 @@ class Settings(BaseSettings):
     # any, starts one (the crowd's verdicts and trust, quality/consensus.py). 0: never.
     consensus_interval_s: float = Field(default=60.0, ge=0)
 
+    # Drawing together (`/together/<room>`): people in a room at once; a room with no stroke
+    # for `together_idle_s` closes. A socket is closed (not the room) past
+    # `together_updates_per_s` updates a second (each point drawn is one; a burst of twice
+    # that is allowed), on a message over `together_max_message_bytes`, or when the room's
+    # document would pass `together_max_doc_bytes`.
+    together_room_limit: int = Field(default=8, ge=2, le=64)
+    together_idle_s: float = Field(default=1800.0, gt=0)
+    together_updates_per_s: float = Field(default=120.0, gt=0)
+    together_max_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    together_max_doc_bytes: int = Field(default=1024 * 1024, ge=16 * 1024)
+
     # The front end's build (`npm run build` in web/), served beside the API.
     web_dist_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
 

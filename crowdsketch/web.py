@@ -27,8 +27,8 @@ from crowdsketch.errors import NotFoundError
 from crowdsketch.settings import Role
 
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
-    "all": ("/", "/admin", "/implementor"),
-    "collection": ("/",),
+    "all": ("/", "/together", "/admin", "/implementor"),
+    "collection": ("/", "/together"),
     "admin": ("/admin",),
     "inference": ("/implementor",),
 }

@@ -57,6 +57,13 @@ class LabelChangeRead(CamelModel):
     changed_by: str | None = Field(description="The admin's email")
 
 
+class ContributorRead(CamelModel):
+    session_id: str = Field(description="The participant's contributor session")
+    name: str = Field(description='How the room showed them ("Guest 2")')
+    color: str = Field(description="Their ink in the room")
+    strokes: list[int] = Field(description="Indices of the strokes they drew, into `strokeData.strokes`")
+
+
 class DrawingDetail(DrawingRead):
     stroke_data: StrokeData | None = Field(
         description="The strokes in the wire format; null only when the blob is missing (logged)"
@@ -67,6 +74,14 @@ class DrawingDetail(DrawingRead):
     )
     author_trust: float | None = Field(default=None, description="Its contributor's trust (null until judged)")
     label_history: list[LabelChangeRead] = Field(default_factory=list, description="Its earlier labels, oldest first")
+    contributors: list[ContributorRead] = Field(
+        default_factory=list,
+        description="A drawing made together (`source: together`): each participant who drew, in the order of their "
+                    "first stroke, with the strokes they drew; empty for a drawing made alone",
+    )
+    stroke_authors: list[int] | None = Field(
+        default=None, description="For each stroke, the index into `contributors` of who drew it (drawn together only)"
+    )
 
 
 class DrawingPage(CamelModel):

@@ -17,6 +17,7 @@ from crowdsketch.common.audit import record
 from crowdsketch.common.stroke_blobs import kept_by_snapshots
 from crowdsketch.common.identity import AdminSession
 from crowdsketch.admin.curation_schemas import (
+    ContributorRead,
     BulkFlagResult,
     CanvasSize,
     DrawingDetail,
@@ -27,12 +28,13 @@ from crowdsketch.admin.curation_schemas import (
 )
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.common.schemas import ShapeRef
-from crowdsketch.db.models import Drawing, Shape, VerificationTask, VerificationVote
+from crowdsketch.db.models import Drawing, DrawingContributor, Shape, VerificationTask, VerificationVote
 from crowdsketch.errors import NotFoundError, ValidationError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.quality import review, trust
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.strokes import StrokeData
+from crowdsketch.together.store import contributors_of
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +180,22 @@ async def _vote_counts(session: AsyncSession, drawing: Drawing) -> VoteCounts:
     return VoteCounts(**{answer: count for answer, count in rows.all()})
 
 
+def _authorship(contributors: list[DrawingContributor], stroke_count: int) -> dict[str, Any]:
+    """Who drew a drawing made together, per contributor and per stroke."""
+    if not contributors:
+        return {}
+    authors = [0] * stroke_count
+    for index, contributor in enumerate(contributors):
+        for stroke in contributor.strokes:
+            if 0 <= stroke < stroke_count:
+                authors[stroke] = index
+    return {
+        "contributors": [ContributorRead(session_id=c.session_id, name=c.name, color=c.color, strokes=list(c.strokes))
+                         for c in contributors],
+        "stroke_authors": authors,
+    }
+
+
 class DrawingCuration:
     """The curation operations that also touch the blob store."""
 
@@ -197,6 +215,7 @@ class DrawingCuration:
                                 changed_by=c.admin_email)
                 for c in await review.label_history(session, drawing.id)
             ],
+            **_authorship(await contributors_of(session, drawing.id), drawing.stroke_count),
         }
         try:
             raw = await self._blob_guard.call(lambda: self._blobs.get(drawing.blob_key))

@@ -17,12 +17,12 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import orjson
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from crowdsketch.common.identity import SESSION_COOKIE
+from crowdsketch.common.origins import origin_allowed
 from crowdsketch.errors import AppError
 from crowdsketch.events.bus import session_tag
 from crowdsketch.events.hub import CLOSE_SESSION_ENDED, EventHub
@@ -33,15 +33,6 @@ router = APIRouter(tags=["admin: events"])
 
 CLOSE_FOREIGN_ORIGIN = 4403
 PING_AFTER_S = 30.0
-
-
-def origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: the cookie is the whole of the check
-        return True
-    if origin.rstrip("/") in allowed:
-        return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
 @router.websocket("/api/admin/events")
