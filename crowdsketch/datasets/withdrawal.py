@@ -1,6 +1,7 @@
 """A contributor's right to their drawings: a copy of them, and their withdrawal.
 
-Withdrawal deletes everything the session gave: its drawings (rows and strokes), its
+Withdrawal deletes everything the session gave: its drawings (rows and strokes; a drawing
+made together with others goes too, since it holds the session's strokes), its
 answers to others' drawings, the answers others gave about its drawings, its stats and its
 trust, and its consent; its drawings also leave every dataset snapshot, which notes how many
 and its new content hash. The strokes go first, then the rows in one transaction: a failure half-way leaves
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
@@ -25,6 +26,7 @@ from crowdsketch.db.models import (
     DatasetItem,
     ContributorTrust,
     Drawing,
+    DrawingContributor,
     VerificationAssignment,
     VerificationTask,
     VerificationVote,
@@ -54,9 +56,15 @@ async def withdraw(resources: Resources, session_id: str) -> WithdrawalRead:
     return await resources.db.run(lambda session: _delete_rows(session, session_id))
 
 
+def _drawn_by(session_id: str):  # type: ignore[no-untyped-def]
+    """The session's drawings: its own, and those it drew together with others."""
+    together = select(DrawingContributor.drawing_id).where(DrawingContributor.session_id == session_id)
+    return or_(Drawing.session_id == session_id, Drawing.id.in_(together))
+
+
 async def _blob_keys(session: AsyncSession, session_id: str) -> list[str]:
     """The session's drawings' strokes, and those snapshots kept after an admin deleted the row."""
-    rows = select(Drawing.blob_key).where(Drawing.session_id == session_id)
+    rows = select(Drawing.blob_key).where(_drawn_by(session_id))
     kept = select(DatasetItem.blob_key).where(DatasetItem.session_id == session_id)
     return sorted(set((await session.execute(rows)).scalars()) | set((await session.execute(kept)).scalars()))
 
@@ -74,7 +82,9 @@ async def _delete_rows(session: AsyncSession, session_id: str) -> WithdrawalRead
     await session.execute(delete(VerificationAssignment).where(VerificationAssignment.session_id == session_id))
     # Its drawings; their tasks, others' answers about them, scan rows and label history go
     # with them (ON DELETE CASCADE).
-    drawings = (await session.execute(delete(Drawing).where(Drawing.session_id == session_id))).rowcount
+    drawings = (await session.execute(
+        delete(Drawing).where(_drawn_by(session_id)).execution_options(synchronize_session=False)
+    )).rowcount
     snapshots = await take_out_of_snapshots(session, session_id)
     await session.execute(delete(ContributorTrust).where(ContributorTrust.session_id == session_id))
     await session.execute(delete(ContributorSession).where(ContributorSession.id == session_id))

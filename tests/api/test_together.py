@@ -99,6 +99,11 @@ async def test_two_people_draw_at_once_see_each_other_and_submit_one_drawing_wit
             select(ContributorSession).where(ContributorSession.id.in_([alice, bob])))}
     assert counts == {alice: 1, bob: 1}
 
+    # A contributor who withdraws takes the drawing holding their strokes with them.
+    withdrawn = await http.delete("/api/contributors/me", headers={"X-Session-Id": bob})
+    assert withdrawn.status_code == 200 and withdrawn.json()["drawings"] == 1, withdrawn.text
+    assert (await http.get(f"/api/admin/drawings/{drawing['id']}")).status_code == 404
+
 
 async def test_a_late_joiner_and_a_restarted_server_get_the_whole_canvas(served: tuple[str, httpx.AsyncClient],
                                                                          stack: Stack) -> None:
