@@ -5,6 +5,7 @@ import { Link, matchPath, usePathname } from "./router/router";
 // Only the game is in the first load; the other pages arrive when visited.
 const AdminApp = lazy(() => import("./admin/AdminApp"));
 const ImplementorPage = lazy(() => import("./implementor/ImplementorPage"));
+const TogetherPage = lazy(() => import("./together/TogetherPage"));
 
 interface Route {
   path: string;
@@ -15,6 +16,7 @@ const ROUTES: Route[] = [
   { path: "/", component: GamePage },
   { path: "/admin/*", component: AdminApp },
   { path: "/implementor", component: ImplementorPage },
+  { path: "/together/:roomId", component: TogetherPage },
 ];
 
 function NotFound() {

@@ -60,6 +60,19 @@ export interface DrawingDetail extends DrawingSummary {
   reviewedAt?: string | null;
   /** Every label it had before, oldest first. */
   labelHistory?: LabelChange[];
+  /** Drawn together: each participant who drew, in the order of their first stroke; empty when drawn alone. */
+  contributors?: DrawingContributor[];
+  /** Drawn together: for each stroke, the index into `contributors` of who drew it; null when drawn alone. */
+  strokeAuthors?: number[] | null;
+}
+
+/** One participant in a drawing made together: how the room showed them ("Guest 2"), their ink
+ * there ("#rrggbb") and the indices of the strokes they drew, into `strokeData.strokes`. */
+export interface DrawingContributor {
+  sessionId: string;
+  name: string;
+  color: string;
+  strokes: number[];
 }
 
 export interface LabelChange {

@@ -13,6 +13,8 @@ export interface StrokeThumbnailProps {
   /** Replay the drawing at its recorded speed (times `speed`). */
   replay?: boolean;
   speed?: number;
+  /** A colour for each stroke, by index (who drew it); keep the array stable across renders. */
+  strokeColors?: readonly (string | undefined)[];
   label?: string;
   className?: string;
 }
@@ -25,6 +27,7 @@ export function StrokeThumbnail({
   fit = "bounds",
   replay = false,
   speed = 1,
+  strokeColors,
   label = "Drawing thumbnail",
   className,
 }: StrokeThumbnailProps) {
@@ -43,7 +46,7 @@ export function StrokeThumbnail({
     const lineWidth = Math.max(1.5, size / 48) / at.scale;
     const draw = (untilT?: number) => {
       clearContext(context, box);
-      paintStrokes(context, strokes, at, { lineWidth, untilT });
+      paintStrokes(context, strokes, at, { lineWidth, untilT, strokeColors });
     };
     const end = lastTime(strokes);
     if (!replay || end === 0 || typeof requestAnimationFrame !== "function") {
@@ -59,7 +62,7 @@ export function StrokeThumbnail({
     };
     handle = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(handle);
-  }, [strokes, canvas, size, fit, replay, speed]);
+  }, [strokes, canvas, size, fit, replay, speed, strokeColors]);
 
   return (
     <canvas

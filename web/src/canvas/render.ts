@@ -10,6 +10,8 @@ export interface Transform {
 
 export interface PaintOptions {
   color?: string;
+  /** A colour for each stroke, by index; a stroke without one takes `color`. */
+  strokeColors?: readonly (string | undefined)[];
   /** In logical (drawing) pixels; scaled with the drawing. */
   lineWidth?: number;
   /** Paint only points with t <= untilT (replay). */
@@ -67,14 +69,21 @@ export function paintStrokes(
   options: PaintOptions = {},
 ): void {
   const untilT = options.untilT ?? Number.POSITIVE_INFINITY;
-  context.strokeStyle = options.color ?? INK;
+  const ink = options.color ?? INK;
+  context.strokeStyle = ink;
   context.lineWidth = (options.lineWidth ?? 4) * at.scale;
   context.lineCap = "round";
   context.lineJoin = "round";
-  for (const stroke of strokes) {
-    if (stroke.length === 0 || stroke[0][2] > untilT) continue;
+  strokes.forEach((stroke, i) => {
+    if (stroke.length === 0 || stroke[0][2] > untilT) return;
+    if (options.strokeColors) {
+      // The ink first: a canvas ignores a colour it cannot read and would keep the last stroke's.
+      context.strokeStyle = ink;
+      const color = options.strokeColors[i];
+      if (color) context.strokeStyle = color;
+    }
     tracePath(context, stroke, at, untilT);
-  }
+  });
 }
 
 export interface Bounds {

@@ -8,6 +8,7 @@ import { useStrokeCapture } from "../canvas/useStrokeCapture";
 import { ErrorDisplay } from "../common/ErrorDisplay";
 import { openBrowserModel, type OpenClassifier } from "../inference";
 import { Link } from "../router/router";
+import { DrawTogetherButton } from "../together/DrawTogetherButton";
 import { AgreementPrompt, doubtedAs } from "./AgreementPrompt";
 import { MyDrawingsMenu } from "./MyDrawingsMenu";
 import { PromptHeading } from "./PromptHeading";
@@ -206,6 +207,7 @@ export function GamePage({ openClassifier = openBrowserModel }: GamePageProps) {
       )}
       <footer className="page__footer">
         <p className="hint">Enter submits · Ctrl/⌘+Z undoes · Esc clears</p>
+        <DrawTogetherButton sessionId={sessionId} />
         <nav aria-label="Other pages">
           <Link to="/implementor">Try the model</Link>
         </nav>

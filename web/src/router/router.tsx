@@ -1,5 +1,6 @@
-// A tiny history router: the app has three top-level pages, so react-router's weight is not
-// worth it. `/admin/*` pages read the rest of the path with `usePathname`.
+// A tiny history router: the app has a few top-level pages, so react-router's weight is not
+// worth it. `/admin/*` pages read the rest of the path with `usePathname`; a `:name` segment
+// is read with `matchParams`.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
 const NAVIGATE_EVENT = "crowdsketch:navigate";
@@ -30,14 +31,39 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
-/** `/admin/*` matches `/admin` and everything under it; other patterns match exactly. */
-export function matchPath(pattern: string, pathname: string): boolean {
+/**
+ * The values of a pattern's `:name` segments when `pathname` matches it, else null. `/admin/*`
+ * matches `/admin` and everything under it; `/together/:roomId` matches one non-empty segment
+ * in that place; other segments match exactly.
+ */
+export function matchParams(pattern: string, pathname: string): Record<string, string> | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
   if (pattern.endsWith("/*")) {
     const base = pattern.slice(0, -2);
-    return path === base || path.startsWith(`${base}/`);
+    return path === base || path.startsWith(`${base}/`) ? {} : null;
   }
-  return path === pattern;
+  const wanted = pattern.split("/");
+  const given = path.split("/");
+  if (wanted.length !== given.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < wanted.length; i += 1) {
+    if (!wanted[i].startsWith(":")) {
+      if (wanted[i] !== given[i]) return null;
+      continue;
+    }
+    if (given[i] === "") return null;
+    try {
+      params[wanted[i].slice(1)] = decodeURIComponent(given[i]);
+    } catch {
+      // A malformed escape ("%E0%A4%A") names nothing this app could have made.
+      return null;
+    }
+  }
+  return params;
+}
+
+export function matchPath(pattern: string, pathname: string): boolean {
+  return matchParams(pattern, pathname) !== null;
 }
 
 export type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };

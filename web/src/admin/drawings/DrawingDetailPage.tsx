@@ -1,10 +1,11 @@
-import { useState, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { FactList } from "../FactList";
 import type { DrawingDetail, LabelChange, VoteCounts } from "../../api/admin";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { Link } from "../../router/router";
 import { formatWholePercent } from "../charts/scale";
 import { DrawingReplay } from "./DrawingReplay";
+import { authorColors, DrawnTogether } from "./DrawnTogether";
 import { lastListPath } from "./listSearch";
 import { useDrawingDetail } from "./useDrawingDetail";
 import { DEFAULT_FLAG_REASON } from "./useDrawingList";
@@ -48,6 +49,11 @@ export function DrawingDetailPage({ id }: { id: string }) {
   const { drawing } = detail;
   const [reason, setReason] = useState(DEFAULT_FLAG_REASON);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  // Stable across flag and unflag (they keep these fields), so a replay is not restarted.
+  const strokeColors = useMemo(
+    () => authorColors(drawing?.contributors, drawing?.strokeAuthors),
+    [drawing?.contributors, drawing?.strokeAuthors],
+  );
   // Back to the list as it was left: its filters, sort and page.
   const back = (
     <p>
@@ -104,7 +110,11 @@ export function DrawingDetailPage({ id }: { id: string }) {
       </h1>
       <div className="drawing-detail">
         {drawing.strokeData ? (
-          <DrawingReplay strokeData={drawing.strokeData} label={`Replay of the ${drawing.shape.name} drawing`} />
+          <DrawingReplay
+            strokeData={drawing.strokeData}
+            strokeColors={strokeColors}
+            label={`Replay of the ${drawing.shape.name} drawing`}
+          />
         ) : (
           <p className="admin-muted">The strokes of this drawing are missing.</p>
         )}
@@ -150,6 +160,7 @@ export function DrawingDetailPage({ id }: { id: string }) {
           <ErrorDisplay error={detail.actionError} title="That did not work." />
         </div>
       </div>
+      {drawing.contributors?.length ? <DrawnTogether contributors={drawing.contributors} /> : null}
     </section>
   );
 }

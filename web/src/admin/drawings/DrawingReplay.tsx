@@ -7,7 +7,16 @@ const REPLAY_PX = 300;
 
 /** The drawing painted again point by point at the pace it was drawn (pauses between
  * strokes included), times the chosen speed. */
-export function DrawingReplay({ strokeData, label }: { strokeData: StrokeData; label: string }) {
+export function DrawingReplay({
+  strokeData,
+  strokeColors,
+  label,
+}: {
+  strokeData: StrokeData;
+  /** Each stroke's colour (its author's ink, for a drawing made together). */
+  strokeColors?: readonly (string | undefined)[];
+  label: string;
+}) {
   const [run, setRun] = useState(0);
   const [speed, setSpeed] = useState(1);
   return (
@@ -20,6 +29,7 @@ export function DrawingReplay({ strokeData, label }: { strokeData: StrokeData; l
         size={REPLAY_PX}
         replay
         speed={speed}
+        strokeColors={strokeColors}
         label={label}
         className="drawing-replay__canvas"
       />
