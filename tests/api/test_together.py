@@ -188,3 +188,40 @@ async def test_a_full_room_a_huge_message_and_a_flood_close_that_socket_not_the_
             await b.ws.send(flood)
         await until(lambda: b.closed_code is not None)
         assert b.closed_code == 4008
+
+
+@pytest.mark.settings(together_max_doc_bytes=16 * 1024, together_updates_per_s=10_000)
+async def test_a_room_whose_drawing_is_full_refuses_more_and_keeps_what_it_has(
+    served: tuple[str, httpx.AsyncClient]
+) -> None:
+    url, http = served
+    alice, bob = str(uuid.uuid4()), str(uuid.uuid4())
+    room_id = await _room(http, alice)
+    async with RoomClient(url, room_id, await join(http, room_id, alice)) as a, \
+            RoomClient(url, room_id, await join(http, room_id, bob)) as b:
+        await b.draw(square())
+        await until(lambda: len(a.drawn()) == 1)
+        for stroke in range(200):  # about 60 bytes a point: far past 16 KiB
+            await a.draw([[float(i), float(stroke), 1_000_000.0 + i] for i in range(20)])
+            if a.closed_code is not None:
+                break
+        await until(lambda: a.closed_code is not None)
+        assert a.closed_code == 4011
+        assert b.closed_code is None
+        kept = len(b.drawn())
+        assert kept > 1
+    # The room goes on with what it kept, and Submit still works.
+    async with RoomClient(url, room_id, await join(http, room_id, bob)) as again:
+        await until(lambda: len(again.drawn()) == kept)
+
+
+@pytest.mark.settings(together_idle_s=0.5)
+async def test_an_idle_room_closes(served: tuple[str, httpx.AsyncClient]) -> None:
+    url, http = served
+    alice = str(uuid.uuid4())
+    room_id = await _room(http, alice)
+    async with RoomClient(url, room_id, await join(http, room_id, alice)) as a:
+        await until(lambda: a.closed_code is not None)
+    assert a.closed_code == 4000
+    closed = await http.post(f"/api/together/{room_id}/join", headers={"X-Session-Id": alice})
+    assert closed.status_code == 410 and closed.json()["error"] == "ROOM_CLOSED"
