@@ -39,7 +39,7 @@ run-distributed: setup
 	$(BIN)/python deploy/run.py
 
 test: setup test-web
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=30
 
 test-web: $(WEB_STAMP)
 	cd $(WEB) && $(NPM) test
