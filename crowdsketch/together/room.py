@@ -14,7 +14,8 @@ the participant whose socket sent the update that created it (`authors`).
 
 Limits, each closing only the offending socket, with a code a script can read: a message
 over `max_message_bytes` (4009), more than `updates_per_s` updates a second, each point
-drawn being one (4008), a document past `max_doc_bytes` (4011).
+drawn being one (4008), a document past `max_doc_bytes` (4011); and a socket that reads so
+slowly that 2,048 messages wait for it (4012: it reconnects and catches up through sync).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ CLOSE_TOO_FAST = 4008
 CLOSE_TOO_LARGE = 4009
 CLOSE_ROOM_FULL = 4010
 CLOSE_DOCUMENT_FULL = 4011
+CLOSE_TOO_SLOW = 4012
 
 _QUERY_AWARENESS = 3
 _OUTBOX = 2048  # messages queued for one slow socket before it is let go
@@ -107,7 +109,7 @@ class Client:
         except asyncio.QueueFull:  # it reads slower than the room draws: let it resync later
             logger.info("a together socket fell behind and is closed")
             self._sender.cancel()
-            asyncio.ensure_future(self._close_quietly(CLOSE_TOO_FAST, "too slow to keep up"))
+            asyncio.ensure_future(self._close_quietly(CLOSE_TOO_SLOW, "too slow to keep up"))
 
     async def close(self, code: int, reason: str) -> None:
         await self.stop()
@@ -160,6 +162,7 @@ class Room:
         self._on_change = on_change
         self._sender: Client | None = None
         self._size = len(document)
+        self.saved: bytes | None = document or None  # the document as this process last saved it
         self.strokes.observe(self._record_authors)
         self._write_meta()
 
@@ -301,7 +304,7 @@ class Room:
             self.meta["saved"] = saved
 
         self.server_change(change)
-        self._size = len(self.doc.get_update())
+        self.document()
 
     def _write_meta(self) -> None:
         if self.meta.get("round") != self.state.round:
@@ -313,7 +316,11 @@ class Room:
             self.meta["ready"] = ready
 
     def document(self) -> bytes:
-        return self.doc.get_update()
+        """The whole document, encoded; its size is what the room's limit counts from now on
+        (updates in between are counted as they come, an upper bound)."""
+        document = self.doc.get_update()
+        self._size = len(document)
+        return document
 
     async def close(self, code: int, reason: str) -> None:
         clients, self.clients = list(self.clients), set()

@@ -36,7 +36,7 @@ from crowdsketch.together.tickets import new_room_id
 
 logger = logging.getLogger(__name__)
 
-SAVE_AFTER_S = 0.5
+SAVE_AFTER_S = 2.0
 CANVAS = 500  # the shared canvas's logical side, the same on every screen
 # One ink a participant, in joining order (the ninth gets the first again).
 COLORS = ("#d62828", "#1d4ed8", "#2a9d3f", "#9c27b0", "#e76f00", "#00838f", "#6d4c41", "#c2185b")
@@ -184,8 +184,10 @@ class TogetherService:
             await self._save_now(room)
 
     async def _save_now(self, room: Room) -> None:
+        document = room.document()
         try:
-            await self._store.save(room.state, room.document())
+            await self._store.save(room.state, document, room.saved)
+            room.saved = document
         except AppError:  # the database is away: the next change, or the browsers, bring it back
             logger.warning("could not save together room; it stays in memory")
 

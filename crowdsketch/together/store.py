@@ -60,7 +60,9 @@ class RoomStore:
                           participants=_participants(row.participants), authors=dict(row.authors))
         return StoredRoom(state, row.state, row.last_active_at, row.closed_at is not None)
 
-    async def save(self, state: RoomState, document: bytes) -> None:
+    async def save(self, state: RoomState, document: bytes, previous: bytes | None = None) -> None:
+        """Write the room; `previous` is the document this process saved last: while the row
+        still holds it, nobody else wrote the room, and the merge is skipped."""
         participants = [{"id": p.id, "session": p.session_id, "name": p.name, "color": p.color} for p in state.participants]
 
         async def write(session: AsyncSession) -> None:
@@ -72,7 +74,7 @@ class RoomStore:
             merged = document
             # A later round's document replaces an earlier one's (the canvas was cleared);
             # within one round, what another process saved is kept as well.
-            if stored.state and stored.round == state.round:
+            if stored.state and stored.round == state.round and stored.state != previous:
                 merged = merge_updates(stored.state, document)
             await session.execute(update(TogetherRoom).where(TogetherRoom.id == state.id).values(
                 state=merged, round=max(state.round, stored.round), prompt_shape_id=state.prompt["id"],

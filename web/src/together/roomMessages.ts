@@ -9,6 +9,7 @@ export const TOO_FAST = 4008;
 export const MESSAGE_TOO_LARGE = 4009;
 export const ROOM_FULL = 4010;
 export const DRAWING_TOO_LARGE = 4011;
+export const TOO_SLOW = 4012;
 
 /** 4000–4999 are the server's deliberate closes: reconnecting the same way cannot help. */
 export const isRoomClose = (code: number) => code >= 4000 && code < 5000;
@@ -31,6 +32,8 @@ export function closeMessage(code: number): string {
       return "The room is full, so you were disconnected. Join again when someone leaves.";
     case DRAWING_TOO_LARGE:
       return "The drawing has grown too large for the room: nothing more fits on it. Press Submit to save it as it is.";
+    case TOO_SLOW:
+      return "Your connection fell too far behind the room. Join again to catch up.";
     default:
       return `The room ended the connection (code ${code}). Join again to carry on.`;
   }
