@@ -11,7 +11,7 @@ WEB_BUILD := $(WEB)/dist/index.html
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
-.PHONY: setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets bench-events bench-browser bench-experiments clean
+.PHONY: bench-together setup run run-distributed test test-web test-stress bench bench-classify bench-train bench-bundle bench-mixed bench-datasets bench-events bench-browser bench-experiments clean
 
 setup: $(STAMP) $(WEB_BUILD)
 
@@ -57,6 +57,9 @@ bench-classify: setup
 
 bench-train: setup
 	$(BIN)/python bench/train.py
+
+bench-together: setup
+	$(BIN)/python bench/together.py
 
 bench-bundle: setup
 	$(BIN)/python bench/bundle.py
