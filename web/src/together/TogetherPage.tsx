@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { isConsentRequired, requiredTermsVersion } from "../api/consent";
+import { DrawingToolbar } from "../canvas/DrawingToolbar";
 import { useDrawingShortcuts } from "../canvas/useDrawingShortcuts";
 import { ErrorDisplay } from "../common/ErrorDisplay";
 import { article, inSentence, PromptHeading } from "../game/PromptHeading";
@@ -107,16 +108,7 @@ export default function TogetherPage() {
         <>
           <RoomStatus people={connection.people} me={me.id} ready={roomState.ready} connection={connection.status} />
           <SharedCanvas doc={doc} participant={me} disabled={!canDraw} placeholder="Draw here, together" />
-          <div className="toolbar" role="group" aria-label="Drawing tools" data-drawing-controls="">
-            <button
-              type="button"
-              className="button button--quiet"
-              onClick={undo}
-              disabled={!canDraw || counts.mine === 0}
-              aria-keyshortcuts="Control+Z Meta+Z"
-            >
-              Undo
-            </button>
+          <DrawingToolbar onUndo={undo} canEdit={canDraw && counts.mine > 0}>
             <button
               type="button"
               className="button button--primary"
@@ -127,7 +119,7 @@ export default function TogetherPage() {
             >
               Submit
             </button>
-          </div>
+          </DrawingToolbar>
           <p className="hint together__rule">The drawing is saved when everyone in the room has pressed Submit.</p>
           {feedback.pressed && (
             <p className="game__status" role="status" aria-label="Submit status">
