@@ -18,6 +18,7 @@ from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.events.hub import EventHub
 from crowdsketch.events.router import router as events_router
 from crowdsketch.health import router as health_router
+from crowdsketch.implementors.guard import InferenceCors
 from crowdsketch.inference.router import router as inference_router
 from crowdsketch.middleware import (
     BodyReadTimeoutMiddleware,
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         # scored in process (see quality/agreement.py for why not over HTTP).
         if role in ("all", "collection", "inference"):
             await resources.models.start()
+        # Each process serving inference forgets a changed or revoked key at once.
+        if role in ("all", "inference"):
+            resources.api_keys.start()
         # Each process serving admins relays the event stream to its sockets.
         hub = EventHub(resources.events, resources.kv) if role in ("all", "admin") else None
         if hub is not None:
@@ -89,6 +93,8 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         BodyReadTimeoutMiddleware, timeout_s=settings.body_read_timeout_s, min_rate=settings.body_min_rate_bytes_s
     )
     app.add_middleware(InFlightLimitMiddleware, max_in_flight=settings.max_in_flight_per_address)
+    if role in ("all", "inference"):
+        app.add_middleware(InferenceCors)
     # Added last, so it is outermost: every answer, 413 and 500 included, carries the id.
     app.add_middleware(RequestContextMiddleware)
     return app

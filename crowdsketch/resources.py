@@ -14,6 +14,7 @@ from crowdsketch.collection.service import CollectionService
 from crowdsketch.collection.writes import drawing_writer
 from crowdsketch.common.rate_limits import WindowLimits
 from crowdsketch.db.engine import TRANSIENT_DB_ERRORS, Database, create_engine, is_lost_connection
+from crowdsketch.implementors.service import ApiKeyService
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.ports.blob import BlobStore, blob_store_from_url
 from crowdsketch.collection.activity import DrawingActivity
@@ -51,6 +52,7 @@ class Resources:
     events: EventBus
     shadow: ExperimentShadow
     together: TogetherService
+    api_keys: ApiKeyService
 
     @classmethod
     def build(cls, settings: Settings) -> Resources:
@@ -113,7 +115,8 @@ class Resources:
         )
         return cls(settings, guards, db, blobs, blob_guard, kv, kv_guard, collection, submission_limits, auth,
                    models=models, jobs=jobs, jobs_guard=jobs_guard, verification=verification, vote_limits=vote_limits,
-                   events=events, shadow=shadow, together=together)
+                   events=events, shadow=shadow, together=together,
+                   api_keys=ApiKeyService(db, kv, kv_guard, secret=settings.secret_key, mode=settings.inference_auth))
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state, checked now, within the dependency timeout."""
@@ -131,6 +134,7 @@ class Resources:
         return dict(zip(checks, results, strict=True))
 
     async def close(self) -> None:
+        await self.api_keys.close()
         await self.together.close()
         await self.shadow.close()
         if self.collection.activity is not None:

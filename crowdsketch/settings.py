@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     # any, starts one (the crowd's verdicts and trust, quality/consensus.py). 0: never.
     consensus_interval_s: float = Field(default=60.0, ge=0)
 
+    # Whether inference calls need an implementor's API key (`Authorization: Bearer`):
+    # `required` for a public deployment, `optional` (a key, when sent, is checked, limited
+    # and counted), or `off` (keys ignored).
+    inference_auth: Literal["required", "optional", "off"] = "optional"
+
     # Drawing together (`/together/<room>`): people in a room at once; a room with no stroke
     # for `together_idle_s` closes. A socket is closed (not the room) past
     # `together_updates_per_s` updates a second (each point drawn is one; a burst of twice

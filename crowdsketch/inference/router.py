@@ -11,6 +11,7 @@ from crowdsketch.errors import AppError, NotFoundError, ServiceUnavailableError
 from crowdsketch.experiments.schemas import FeedbackCreate, FeedbackRead
 from crowdsketch.experiments.service import ExperimentService, ExperimentTracker
 from crowdsketch.evaluation.service import evaluations_by_model
+from crowdsketch.implementors.guard import ApiKeyUse
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.inference.schemas import (
     Classification,
@@ -26,6 +27,11 @@ router = APIRouter(prefix="/api/inference", tags=["inference"], route_class=Orjs
 logger = logging.getLogger(__name__)
 
 NO_MODEL: dict[int | str, dict[str, Any]] = {503: {"description": "No model loaded yet; see Retry-After"}}
+KEYED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "`API_KEY_REQUIRED` (where keys are required) or `API_KEY_INVALID` (unknown or revoked)"},
+    429: {"description": "`RATE_LIMITED` (the key's requests a minute; `Retry-After`, `RateLimit-*`) or "
+                         "`QUOTA_EXCEEDED` (its monthly quota)"},
+}
 
 
 async def get_model_manager(resources: ResourcesDep) -> ModelManager:
@@ -83,15 +89,16 @@ async def model_card(models: ModelManagerDep, response: Response) -> ModelCard:
 
 
 @router.post("/classify", response_model=Classification,
-             responses={400: {"description": "Invalid strokes; `details` names the field"}, **NO_MODEL})
+             responses={400: {"description": "Invalid strokes; `details` names the field"}, **KEYED, **NO_MODEL})
 async def classify(
-    body: ClassifyRequest, request: Request, models: ModelManagerDep, resources: ResourcesDep,
+    body: ClassifyRequest, request: Request, models: ModelManagerDep, resources: ResourcesDep, _key: ApiKeyUse,
     session_id: Annotated[str | None, Header(alias="X-Session-Id", max_length=64,
                                              description="Who calls: during an A/B experiment, one caller, one arm")] = None,
 ) -> Classification:
     check_stroke_rules(body.stroke_data)
     caller = session_id or (request.client.host if request.client else None)
     prediction = models.classify(body.stroke_data.strokes, caller)
+    request.state.model_version = prediction.model_version  # for the key's usage
     answer = Classification(
         shape=prediction.shape,
         confidence=prediction.confidence,
@@ -112,9 +119,9 @@ async def classify(
 @router.post("/feedback", response_model=FeedbackRead, responses={
     400: {"description": "A bad body; `details` names the field"},
     404: {"description": "No such prediction: unknown, or older than a day"},
-    503: {"description": "A dependency is down; retry after `Retry-After` seconds"},
+    503: {"description": "A dependency is down; retry after `Retry-After` seconds"}, **KEYED,
 })
-async def feedback(body: FeedbackCreate, resources: ResourcesDep) -> FeedbackRead:
+async def feedback(body: FeedbackCreate, resources: ResourcesDep, _key: ApiKeyUse) -> FeedbackRead:
     """What a classified drawing really was: the ground truth an A/B experiment is judged on.
     Giving it again for the same prediction answers the same (the first truth stands)."""
     return await ExperimentService.from_resources(resources).record_feedback(body.prediction_id, body.correct_shape)
