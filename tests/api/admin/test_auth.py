@@ -211,3 +211,23 @@ async def test_logins_are_in_the_audit_log(admin_client: httpx.AsyncClient, stac
     assert page["items"][0]["adminEmail"] == ADMIN_EMAIL
     async with stack.stores.db.request_session() as session:
         assert len((await session.execute(select(AuditEntry))).scalars().all()) == 1
+
+
+async def test_the_audit_log_filters_by_actor_action_and_time(admin_client: httpx.AsyncClient) -> None:
+    created = await admin_client.post("/api/admin/shapes", json={"id": "spiral", "name": "Spiral"})
+    assert created.status_code == 201, created.text
+    everything = (await admin_client.get("/api/admin/audit")).json()["items"]
+    assert [e["action"] for e in everything] == ["shape.create", "login"]
+    first_at = everything[-1]["createdAt"]
+
+    by_actor = (await admin_client.get("/api/admin/audit", params={"actor": ADMIN_EMAIL.upper()})).json()["items"]
+    assert len(by_actor) == 2
+    assert (await admin_client.get("/api/admin/audit", params={"actor": "someone@else.org"})).json()["items"] == []
+    by_action = (await admin_client.get("/api/admin/audit", params={"action": "shape.create"})).json()["items"]
+    assert [e["targetId"] for e in by_action] == ["spiral"]
+    before = (await admin_client.get("/api/admin/audit", params={"until": first_at})).json()["items"]
+    assert before == []
+    since = (await admin_client.get("/api/admin/audit", params={"since": first_at})).json()["items"]
+    assert len(since) == 2
+    bad = await admin_client.get("/api/admin/audit", params={"since": "yesterday"})
+    assert bad.status_code == 400 and "since" in bad.text
