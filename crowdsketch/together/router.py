@@ -85,7 +85,8 @@ UNAVAILABLE = {503: {"description": "A dependency is down; retry after `Retry-Af
 ROOM_ERRORS: dict[int | str, dict[str, Any]] = {
     **CONSENT,
     404: {"description": "`ROOM_NOT_FOUND`"},
-    409: {"description": "`ROOM_FULL`: as many people as the room takes; `ROUND_OVER`: that round is stored"},
+    409: {"description": "`ROOM_FULL`: as many people as the room takes; `ROUND_OVER`: that round is stored; "
+                         "`NOT_IN_ROOM`: Submit without the room's socket open"},
     410: {"description": "`ROOM_CLOSED`: the room closed after 30 minutes without drawing"},
     **UNAVAILABLE,
 }

@@ -58,6 +58,10 @@ class RoundOver(ConflictError):
     code = "ROUND_OVER"
 
 
+class NotInRoom(ConflictError):
+    code = "NOT_IN_ROOM"
+
+
 class EmptyDrawing(ValidationError):
     code = "EMPTY_DRAWING"
 
@@ -131,6 +135,10 @@ class TogetherService:
             strokes = room.drawing()
             if not strokes:
                 raise EmptyDrawing("nothing is drawn yet")
+            # Whose Submit counts is decided among the sockets on this process: one whose own
+            # socket is elsewhere (nginx moving the room) must not end the round alone.
+            if participant.id not in room.present():
+                raise NotInRoom("open the room's canvas (its socket) before pressing Submit")
             room.mark_ready(participant.id)
             waiting = room.present() - room.ready
             answer: dict[str, Any] = {"round": round_, "ready": self._names(room, room.ready),

@@ -147,6 +147,13 @@ async def test_what_is_refused_names_why(served: tuple[str, httpx.AsyncClient]) 
     stranger = await http.post(f"/api/together/{room_id}/ready", json={"round": 1},
                                headers={"X-Session-Id": str(uuid.uuid4())})
     assert stranger.status_code == 404
+    # Someone who joined but has no socket open here cannot end a round alone.
+    bob = str(uuid.uuid4())
+    async with RoomClient(url, room_id, await join(http, room_id, bob)) as b:
+        await b.draw(square())
+        await until(lambda: len(b.drawn()) == 1)
+        absent = await http.post(f"/api/together/{room_id}/ready", json={"round": 1}, headers={"X-Session-Id": alice})
+        assert absent.status_code == 409 and absent.json()["error"] == "NOT_IN_ROOM"
 
     # A socket without a ticket, with another room's, or from another site is closed at once.
     forged = {**joined, "ticket": joined["ticket"][:-4] + "AAAA"}
