@@ -10,6 +10,7 @@ from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.admin.deps import SessionDep
 from crowdsketch.admin.schemas import AuditEntryRead, AuditPage
 from crowdsketch.db.models import AuditEntry
+from crowdsketch.errors import ValidationError
 
 router = APIRouter(tags=["admin: audit"])
 
@@ -20,20 +21,28 @@ async def list_audit_entries(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
     action: Annotated[str | None, Query(max_length=40, description="Only this action (`shape.create`)")] = None,
-    actor: Annotated[str | None, Query(max_length=320, description="Only what this admin did (their email)")] = None,
-    since: Annotated[datetime | None, Query(description="Only entries at or after this time (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Only entries before this time (ISO 8601)")] = None,
+    actor: Annotated[str | None, Query(max_length=320, description="Only what admins whose email contains this did")] = None,
+    created_from: Annotated[
+        datetime | None, Query(alias="createdFrom", description="Inclusive; ISO 8601, UTC when no zone is given")
+    ] = None,
+    created_to: Annotated[
+        datetime | None, Query(alias="createdTo", description="Exclusive; ISO 8601, UTC when no zone is given")
+    ] = None,
 ) -> AuditPage:
-    """Newest first."""
+    """Newest first; the filters as the drawings list's (`createdFrom` inclusive, `createdTo` exclusive)."""
+    start, end = _utc(created_from), _utc(created_to)
+    if start is not None and end is not None and start > end:
+        raise ValidationError.for_field("query.createdFrom", "later than createdTo")
     statement = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit + 1)
     if action:
         statement = statement.where(AuditEntry.action == action)
-    if actor:
-        statement = statement.where(func.lower(AuditEntry.admin_email) == actor.strip().lower())
-    if since is not None:
-        statement = statement.where(AuditEntry.created_at >= _utc(since))
-    if until is not None:
-        statement = statement.where(AuditEntry.created_at < _utc(until))
+    if actor and actor.strip():
+        pattern = "%" + actor.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(func.lower(AuditEntry.admin_email).like(pattern, escape="\\"))
+    if start is not None:
+        statement = statement.where(AuditEntry.created_at >= start)
+    if end is not None:
+        statement = statement.where(AuditEntry.created_at < end)
     if cursor:
         created_at, entry_id = decode_cursor(cursor, "cursor")
         statement = statement.where(tuple_(AuditEntry.created_at, AuditEntry.id) < tuple_(created_at, entry_id))
@@ -45,6 +54,9 @@ async def list_audit_entries(
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    """A time without a zone is taken as UTC, as every time the API answers is."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A time given without a zone is taken as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

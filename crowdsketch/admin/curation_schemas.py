@@ -174,8 +174,10 @@ class ShapeUpdate(StrictBody):
     name: ShapeName | None = None
     active: bool | None = None
     closed: bool | None = None
+    position: int | None = Field(default=None, ge=0, le=100_000, strict=True,
+                                 description="Where the shape comes in lists and the game's ties (lowest first)")
 
-    @field_validator("name", "active", "closed", mode="before")
+    @field_validator("name", "active", "closed", "position", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:

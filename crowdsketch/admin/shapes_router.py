@@ -42,7 +42,7 @@ async def create_shape(body: ShapeCreate, admin: CurrentAdmin, resources: Resour
 async def update_shape(
     shape_id: ShapeId, body: ShapeUpdate, admin: CurrentAdmin, resources: ResourcesDep
 ) -> ShapeAdminRead:
-    """Rename, (de)activate or mark closed; only the fields sent change. A deactivated
+    """Rename, (de)activate, mark closed or move (`position`); only the fields sent change. A deactivated
     shape is no longer prompted nor accepted, and keeps its drawings."""
     async with resources.db.request_session() as session:
         shape = await service.update_shape(session, admin, shape_id, body)

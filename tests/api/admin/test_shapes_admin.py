@@ -155,3 +155,15 @@ async def test_a_patch_names_an_existing_shape_and_real_values(admin_client: htt
     unchanged = await admin_client.patch("/api/admin/shapes/circle", json={})
     assert unchanged.status_code == 200 and unchanged.json()["name"] == "Circle"
     assert (await admin_client.get("/api/admin/audit", params={"action": "shape.update"})).json()["items"] == []
+
+
+async def test_a_shape_moves_in_the_list_by_its_position(admin_client: httpx.AsyncClient) -> None:
+    before = [shape["id"] for shape in (await admin_client.get("/api/admin/shapes")).json()]
+    last = before[-1]
+    moved = await admin_client.patch(f"/api/admin/shapes/{last}", json={"position": 0})
+    assert moved.status_code == 200 and moved.json()["position"] == 0, moved.text
+    after = [shape["id"] for shape in (await admin_client.get("/api/admin/shapes")).json()]
+    assert after.index(last) < before.index(last)
+    for bad in (-1, "2", None):
+        refused = await admin_client.patch(f"/api/admin/shapes/{last}", json={"position": bad})
+        assert refused.status_code == 400 and refused.json()["details"][0]["field"] == "position", bad

@@ -5,6 +5,7 @@ import { navigate, usePathname, useSearch } from "../router/router";
 import { fetchSession } from "../api/admin";
 import { AdminLayout } from "./AdminLayout";
 import { LoginPage } from "./LoginPage";
+import { AuditPage } from "./audit/AuditPage";
 import { ContributorsPage } from "./contributors/ContributorsPage";
 import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
 import { DatasetsPage } from "./datasets/DatasetsPage";
@@ -17,7 +18,9 @@ import type { SocketFactory } from "./live/eventConnection";
 import { ModelsPage } from "./models/ModelsPage";
 import { OverviewPage } from "./overview/OverviewPage";
 import { ReviewPage } from "./review/ReviewPage";
+import { ShapesPage } from "./shapes/ShapesPage";
 import { TrainingPage } from "./training/TrainingPage";
+import { TransferPage } from "./transfer/TransferPage";
 import { useAdminAuth } from "./useAdminAuth";
 import "./admin.css";
 
@@ -38,6 +41,9 @@ function pageFor(path: string): ReactNode {
   const experiment = /^\/admin\/experiments\/([^/]+)$/.exec(path);
   if (experiment) return <ExperimentPage id={decodeURIComponent(experiment[1])} />;
   if (path === "/admin/contributors") return <ContributorsPage />;
+  if (path === "/admin/shapes") return <ShapesPage />;
+  if (path === "/admin/data") return <TransferPage />;
+  if (path === "/admin/audit") return <AuditPage />;
   return (
     <section>
       <h2>Not found</h2>

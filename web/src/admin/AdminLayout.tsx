@@ -12,6 +12,9 @@ const SECTIONS = [
   { to: "/admin/models", label: "Models" },
   { to: "/admin/experiments", label: "Experiments" },
   { to: "/admin/contributors", label: "Contributors" },
+  { to: "/admin/shapes", label: "Shapes" },
+  { to: "/admin/data", label: "Import & export" },
+  { to: "/admin/audit", label: "Audit log" },
 ];
 
 export interface AdminLayoutProps {
