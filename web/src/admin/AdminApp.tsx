@@ -5,6 +5,7 @@ import { navigate, usePathname, useSearch } from "../router/router";
 import { fetchSession } from "../api/admin";
 import { AdminLayout } from "./AdminLayout";
 import { LoginPage } from "./LoginPage";
+import { ApiKeysPage } from "./apikeys/ApiKeysPage";
 import { AuditPage } from "./audit/AuditPage";
 import { ContributorsPage } from "./contributors/ContributorsPage";
 import { DatasetDetailPage } from "./datasets/DatasetDetailPage";
@@ -44,6 +45,7 @@ function pageFor(path: string): ReactNode {
   if (path === "/admin/shapes") return <ShapesPage />;
   if (path === "/admin/data") return <TransferPage />;
   if (path === "/admin/audit") return <AuditPage />;
+  if (path === "/admin/api-keys") return <ApiKeysPage />;
   return (
     <section>
       <h2>Not found</h2>

@@ -15,6 +15,7 @@ const SECTIONS = [
   { to: "/admin/shapes", label: "Shapes" },
   { to: "/admin/data", label: "Import & export" },
   { to: "/admin/audit", label: "Audit log" },
+  { to: "/admin/api-keys", label: "API keys" },
 ];
 
 export interface AdminLayoutProps {

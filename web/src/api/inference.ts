@@ -30,8 +30,11 @@ export function fetchModelInfo(signal?: AbortSignal): Promise<ModelInfo> {
   return apiRequest<ModelInfo>("/api/inference/model/info", { signal });
 }
 
-export function classifyStrokes(strokeData: StrokeData, signal?: AbortSignal): Promise<Classification> {
-  return apiRequest<Classification>("/api/inference/classify", { method: "POST", body: { strokeData }, signal });
+/** `apiKey`: an implementor's key, sent as `Authorization: Bearer <key>`, for a server that
+ * requires one (401 `API_KEY_REQUIRED`); the game's calls send none. */
+export function classifyStrokes(strokeData: StrokeData, signal?: AbortSignal, apiKey?: string): Promise<Classification> {
+  const headers = apiKey ? { Authorization: `Bearer ${apiKey}` } : undefined;
+  return apiRequest<Classification>("/api/inference/classify", { method: "POST", body: { strokeData }, headers, signal });
 }
 
 /** What a browser needs beside the ONNX file to classify as the server does. */

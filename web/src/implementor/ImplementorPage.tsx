@@ -1,4 +1,5 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import type { ApiError } from "../api/client";
 import { listShapes } from "../api/collection";
 import { classifyStrokes } from "../api/inference";
 import { DrawingToolbar } from "../canvas/DrawingToolbar";
@@ -9,13 +10,28 @@ import { ErrorDisplay } from "../common/ErrorDisplay";
 import { useShapeNames } from "../common/shapeNames";
 import { openBrowserModel, type OpenClassifier } from "../inference";
 import { Link } from "../router/router";
-import { browserExample, curlExample } from "./apiExamples";
+import { ApiKeyField } from "./ApiKeyField";
 import { BrowserSwitch } from "./BrowserSwitch";
+import { CallItYourself } from "./CallItYourself";
 import { ModelBadge } from "./ModelBadge";
+import { KEY_ERRORS, useApiKey } from "./useApiKey";
 import { PredictionDisplay } from "./PredictionDisplay";
 import { useBrowserModel } from "./useBrowserModel";
 import { useClassify } from "./useClassify";
 import { useModelInfo } from "./useModelInfo";
+import "./implementor.css";
+
+const ERROR_TITLES: Record<string, string> = {
+  API_KEY_REQUIRED: "This server needs an API key to classify: enter yours below.",
+  API_KEY_INVALID: "The API key was refused: it is wrong, or it was revoked.",
+  RATE_LIMITED: "Too many requests with this API key for now.",
+  QUOTA_EXCEEDED: "This API key's monthly quota is used up.",
+};
+
+function errorTitle(error: ApiError): string {
+  if (error.status === 503) return "No model is loaded to classify with.";
+  return ERROR_TITLES[error.code] ?? "The drawing could not be classified.";
+}
 
 export interface ImplementorPageProps {
   /** The in-browser model behind "Run in the browser"; opened only when it is switched on. */
@@ -32,12 +48,21 @@ export default function ImplementorPage({ openClassifier = openBrowserModel }: I
   const activeVersion = model.state.status === "ready" ? model.state.info.version : null;
   const browser = useBrowserModel(local, activeVersion, openClassifier);
   const { classifier } = browser;
+  const apiKey = useApiKey();
+  const { key, noteError } = apiKey;
   const send = useMemo<typeof classifyStrokes>(
-    () => (local ? async (strokeData) => (await (classifier.current ?? openClassifier())).classify(strokeData.strokes) : classifyStrokes),
-    [local, classifier, openClassifier],
+    () =>
+      local
+        ? async (strokeData) => (await (classifier.current ?? openClassifier())).classify(strokeData.strokes)
+        : (strokeData, signal) => classifyStrokes(strokeData, signal, key || undefined),
+    [local, classifier, openClassifier, key],
   );
   const { state, classify, reset } = useClassify(send, local ? "in your browser" : "on the server");
   const busy = state.status === "classifying";
+  const keyRefused = state.status === "error" && KEY_ERRORS.has(state.error.code);
+  useEffect(() => {
+    if (state.status === "error") noteError(state.error);
+  }, [state, noteError]);
 
   const run = () => {
     const strokeData = capture.toStrokeData();
@@ -72,27 +97,10 @@ export default function ImplementorPage({ openClassifier = openBrowserModel }: I
         />
       )}
       {state.status === "error" && (
-        <ErrorDisplay
-          error={state.error}
-          onRetry={() => void classify(state.strokeData)}
-          title={state.error.status === 503 ? "No model is loaded to classify with." : "The drawing could not be classified."}
-        />
+        <ErrorDisplay error={state.error} onRetry={() => void classify(state.strokeData)} title={errorTitle(state.error)} />
       )}
-      <details className="implementor__api">
-        <summary>Call it yourself</summary>
-        <p>
-          <code>POST /api/inference/classify</code> answers <code>{"{shape, confidence, allPredictions, inferenceTimeMs, modelVersion}"}</code>.
-          The full schema is at <a href="/docs">/docs</a>.
-        </p>
-        <pre>{curlExample(window.location.origin)}</pre>
-        <p>
-          The same model runs in a browser with <code>onnxruntime-web</code> (npm):{" "}
-          <code>GET /api/inference/model/card</code> gives its classes, preprocessing and input, and{" "}
-          <code>GET /api/inference/model?version=N</code> its ONNX file.
-        </p>
-        {/* Focusable: its long lines scroll sideways, and a keyboard must reach them. */}
-        <pre tabIndex={0}>{browserExample(window.location.origin)}</pre>
-      </details>
+      {apiKey.asked && !local && <ApiKeyField value={apiKey.value} onChange={apiKey.setKey} onSubmit={run} focus={keyRefused} />}
+      <CallItYourself origin={window.location.origin} />
       <footer className="page__footer">
         <Link to="/">Back to the drawing game</Link>
       </footer>
