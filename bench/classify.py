@@ -1,11 +1,28 @@
-"""Classify benchmark: latency and requests/s of `POST /api/inference/classify`, beside onnxruntime.
+"""Classify benchmark: latency and requests/s of `POST /api/inference/classify`, beside onnxruntime,
+without an implementor's API key and with one.
 
 * served: a real `crowdsketch serve --no-worker --no-bootstrap` embedded stack (SQLite + files,
-  uvicorn, uvloop, httptools) in a fresh temporary data dir, loaded over loopback by the raw
-  HTTP/1.1 client of bench/load.py, at concurrency 1 and 32;
+  uvicorn, uvloop, httptools) in a fresh temporary data dir, `CROWDSKETCH_INFERENCE_AUTH=optional`,
+  loaded over loopback by the raw HTTP/1.1 client of bench/load.py, at concurrency 1 and 32,
+  in each of the --auth modes on the same server:
+    - none: no Authorization header (served and counted nowhere);
+    - key: `Authorization: Bearer <key>` of a key without limits (HMAC, the process's key
+      cache, usage counted in memory and added to the database about once a second);
+    - limited: a key with `ratePerMinute` and `monthlyQuota` (1,000,000 and 10,000,000,000,
+      never reached), so each call also counts both in the key-value store;
+  the modes take turns: each run is cut into --rounds blocks a mode, in a rotating order, so
+  that a change in the machine's load falls on every mode alike;
 * onnxruntime in-process: the same model and drawings, no HTTP: rasterize + session.run on a
   single (1, 1, S, S) image, an InferenceSession with 1 intra-op / 1 inter-op thread, as the
   server's ModelManager builds it.
+
+The keys are made over HTTP as an implementor would get one: the first admin
+(`admin@localhost`, a password of this run's own) logs in and `POST /api/admin/api-keys`.
+
+The key-value store (--kv): `memory`, the embedded stack's own (one process's dict); or
+`redis`, a redis-server of this run's own on loopback (`CROWDSKETCH_REDIS_URL`), everything
+else unchanged, so that the limited key pays a Redis round trip a call as it does on the
+distributed stack.
 
 Getting a model into the stack (--model):
 
@@ -18,11 +35,12 @@ Getting a model into the stack (--model):
   exists, then stopping the worker: a minute or more.
 
 Request bodies are synthetic drawings (crowdsketch.synthetic, seed 1, not the training seed).
-The aims: p50 ≤ 2 ms at c=1, ≥ 1,000 req/s at c=32.
+The aims: p50 ≤ 2 ms at c=1, ≥ 1,000 req/s at c=32, and a key adds ≤ 0.1 ms to p50 at c=1.
 
     python bench/classify.py
     python bench/classify.py --quick
-    python bench/classify.py --model worker --requests-c1 500 --requests-c32 3000
+    python bench/classify.py --kv redis
+    python bench/classify.py --auth none --model worker --requests-c1 500 --requests-c32 3000
 """
 
 from __future__ import annotations
@@ -30,12 +48,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,30 +72,35 @@ from bench.stacks import clean_env, crowdsketch_cmd, free_port, migrate, start_p
 
 AIM_P50_MS = 2.0
 AIM_RATE_C32 = 1000.0
+AIM_KEY_ADDED_P50_MS = 0.1
+ADMIN_EMAIL = "admin@localhost"  # the first admin, as crowdsketch/admin/bootstrap.py names it
+AUTHS = {"none": "no key", "key": "key", "limited": "key + limits"}
+LIMITS = {"ratePerMinute": 1_000_000, "monthlyQuota": 10_000_000_000}  # the schema's largest: never reached here
 
 
 # --------------------------------------------------------------------------------------
 # A model in the stack.
 # --------------------------------------------------------------------------------------
 
-def model_inprocess(data_dir: Path, env: dict[str, str], log: Path, per_shape: int, epochs: int) -> None:
-    """Train a small model here and publish it as the active model of the stack at `data_dir`."""
-    import secrets
-
+def model_inprocess(data_dir: Path, env: dict[str, str], log: Path, per_shape: int, epochs: int,
+                    admin_password: str) -> None:
+    """Train a small model here and publish it as the active model of the stack at `data_dir`,
+    beside the first admin."""
     from bench.mixed_stacks import publish, train_small_model
     from crowdsketch.settings import Settings
 
     migrate(env, log)
     model = train_small_model(per_shape, epochs)
-    publish(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None), model, secrets.token_urlsafe(16))
+    publish(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None), model, admin_password)
 
 
-def model_worker(stack: ExitStack, data_dir: Path, env: dict[str, str], log: Path, timeout_s: float) -> None:
+def model_worker(stack: ExitStack, data_dir: Path, env: dict[str, str], log: Path, timeout_s: float,
+                 admin_password: str) -> None:
     """The stack's own bootstrap: an admin, then `crowdsketch worker --bootstrap` until a model exists."""
     migrate(env, log)
     with log.open("ab") as handle:
-        subprocess.run([*crowdsketch_cmd(), "create-admin", "admin@localhost", "--name", "A", "--password-stdin",
-                        "--data-dir", str(data_dir)], input=b"bench-password-123\n", env=env, stdout=handle,
+        subprocess.run([*crowdsketch_cmd(), "create-admin", ADMIN_EMAIL, "--name", "A", "--password-stdin",
+                        "--data-dir", str(data_dir)], input=f"{admin_password}\n".encode(), env=env, stdout=handle,
                        stderr=subprocess.STDOUT, cwd=str(ROOT), check=True, timeout=120)
     with ExitStack() as worker_stack:
         proc = start_process(worker_stack, "crowdsketch worker", "worker",
@@ -118,14 +144,83 @@ def start_server(stack: ExitStack, data_dir: Path, env: dict[str, str], log: Pat
 
 
 # --------------------------------------------------------------------------------------
+# Keys, made over HTTP by the first admin.
+# --------------------------------------------------------------------------------------
+
+@contextmanager
+def admin_client(url: str, password: str) -> Iterator[httpx.Client]:
+    """An httpx client logged in as the first admin (session cookie and CSRF token)."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        login = client.post("/api/admin/login", json={"email": ADMIN_EMAIL, "password": password})
+        login.raise_for_status()
+        client.headers["X-CSRF-Token"] = login.json()["csrfToken"]
+        yield client
+
+
+def make_keys(url: str, password: str, auths: list[str], body: bytes) -> dict[str, str | None]:
+    """Each mode's Authorization header (None: none), each key checked once: answered 200,
+    with `RateLimit-*` exactly where the key has limits."""
+    authorizations: dict[str, str | None] = {}
+    with admin_client(url, password) as admin:
+        for auth in auths:
+            if auth != "none":
+                created = admin.post("/api/admin/api-keys",
+                                     json={"name": f"bench {auth}", **(LIMITS if auth == "limited" else {})})
+                if created.status_code != 201:
+                    raise RuntimeError(f"POST /api/admin/api-keys: {created.status_code} {created.text}")
+                authorizations[auth] = f"Bearer {created.json()['key']}"
+            else:
+                authorizations[auth] = None
+            headers = {"content-type": "application/json"}
+            if authorizations[auth]:
+                headers["authorization"] = authorizations[auth]  # type: ignore[assignment]
+            answer = httpx.post(f"{url}/api/inference/classify", content=body, headers=headers, timeout=30)
+            limit = answer.headers.get("RateLimit-Limit")
+            if answer.status_code != 200 or (limit is not None) != (auth == "limited"):
+                raise RuntimeError(f"classify with {AUTHS[auth]}: {answer.status_code}, RateLimit-Limit {limit}: "
+                                   f"{answer.text[:300]}")
+    return authorizations
+
+
+def usage_counted(url: str, password: str, sent: dict[str, int], timeout_s: float = 5) -> dict[str, int]:
+    """What each key's usage this month says, once it has caught up with `sent` (it is added
+    to the database about once a second) or after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    with admin_client(url, password) as admin:
+        while True:
+            listed = admin.get("/api/admin/api-keys").raise_for_status().json()
+            counted = {k["name"].removeprefix("bench "): k["usageThisMonth"]["requests"] for k in listed}
+            if all(counted.get(auth) == n for auth, n in sent.items()) or time.monotonic() > deadline:
+                return counted
+            time.sleep(0.2)
+
+
+def usage_in_database(data_dir: Path) -> dict[str, int]:
+    """Each key's usage rows, summed, read from the stack's SQLite once the server has stopped
+    (and written what it still held)."""
+    with sqlite3.connect(data_dir / "crowdsketch.db") as connection:
+        rows = connection.execute("SELECT k.name, SUM(u.requests) FROM api_key_usage u JOIN api_keys k "
+                                  "ON k.id = u.key_id GROUP BY k.name").fetchall()
+    return {name.removeprefix("bench "): int(total) for name, total in rows}
+
+
+def redis_months(redis_url: str) -> list[int]:
+    """The limited keys' monthly counters, as the server left them in Redis."""
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        return [int(client.get(k) or 0) for k in client.scan_iter("apikey:*:month:*")]
+
+
+# --------------------------------------------------------------------------------------
 # Load.
 # --------------------------------------------------------------------------------------
 
-async def run_load(op, total: int, concurrency: int):  # type: ignore[no-untyped-def]
+async def run_load(op, total: int, concurrency: int, start: int = 0):  # type: ignore[no-untyped-def]
     latencies: list[float] = []
     errors: Counter = Counter()
     samples: list[str] = []
-    counter = iter(range(total))
+    counter = iter(range(start, start + total))
 
     async def worker() -> None:
         for i in counter:
@@ -145,33 +240,75 @@ async def run_load(op, total: int, concurrency: int):  # type: ignore[no-untyped
     return time.perf_counter() - started, latencies, errors, samples
 
 
-async def measure(mode: str, op, concurrency: int, total: int, warmup: int) -> Result:  # type: ignore[no-untyped-def]
-    await run_load(op, warmup, concurrency)
-    before = CPU.snapshot()
-    wall, latencies, errors, samples = await run_load(op, total, concurrency)
-    cpu = CpuSampler.delta(before, CPU.snapshot(), wall)
-    result = Result("embedded", mode, concurrency, total, wall, latencies, errors, samples, cpu)
-    print(f"  {mode:<24} c={concurrency:<3} {result.rate:8.1f} req/s  p50 {result.pct(0.5):7.3f} ms  "
-          f"p99 {result.pct(0.99):7.3f} ms  errors {sum(errors.values())}", flush=True)
-    return result
+@dataclass
+class Served:
+    """One mode at one concurrency: all its requests, and each round's block of them."""
+
+    auth: str
+    total: Result
+    blocks: list[Result]
+
+    @property
+    def label(self) -> str:
+        return f"{AUTHS[self.auth]} c={self.total.conc}"
 
 
-async def served_runs(url: str, bodies: list[bytes], plan: dict[int, int], warmup: int) -> list[Result]:
+def combined(blocks: list[Result]) -> Result:
+    first, wall = blocks[0], sum(b.wall_s for b in blocks)
+    groups = {g for b in blocks for g in b.cpu}
+    return Result(first.stack, first.mode, first.conc, sum(b.n for b in blocks), wall,
+                  [x for b in blocks for x in b.latencies], sum((b.errors for b in blocks), Counter()),
+                  [s for b in blocks for s in b.error_samples][:5],
+                  {g: sum(b.cpu.get(g, 0.0) * b.wall_s for b in blocks) / wall for g in groups})
+
+
+async def served_runs(url: str, stack: str, bodies: list[bytes], plan: dict[int, int], warmup: int,
+                      authorizations: dict[str, str | None], rounds: int) -> list[Served]:
+    """Per concurrency: each mode warmed up, then `rounds` rounds of one block a mode, the
+    order rotating by one each round; the same drawings in each mode's block of a round."""
     endpoint = f"{url}/api/inference/classify"
-    headers = {"content-type": "application/json"}
-    results = []
+    auths = list(authorizations)
+    served = []
     for concurrency, total in plan.items():
         client = RawHttpClient()
 
-        async def op(i: int) -> tuple[int, str]:
-            status, content = await client.post(endpoint, bodies[i % len(bodies)], headers)  # noqa: B023
-            return status, "" if status == 200 else content.decode(errors="replace")
+        def op_for(auth: str):  # type: ignore[no-untyped-def]
+            headers = {"content-type": "application/json"}
+            if authorizations[auth] is not None:
+                headers["authorization"] = authorizations[auth]  # type: ignore[assignment]
 
+            async def op(i: int) -> tuple[int, str]:
+                status, content = await client.post(endpoint, bodies[i % len(bodies)], headers)  # noqa: B023
+                return status, "" if status == 200 else content.decode(errors="replace")
+
+            return op
+
+        ops = {auth: op_for(auth) for auth in auths}
+        blocks: dict[str, list[Result]] = {auth: [] for auth in auths}
         try:
-            results.append(await measure("served", op, concurrency, total, warmup))
+            for auth in auths:
+                await run_load(ops[auth], warmup, concurrency)
+            offset = 0
+            for r in range(rounds):
+                n = total // rounds + (1 if r < total % rounds else 0)
+                if n == 0:
+                    continue
+                for auth in auths[r % len(auths):] + auths[:r % len(auths)]:
+                    before = CPU.snapshot()
+                    wall, latencies, errors, samples = await run_load(ops[auth], n, concurrency, offset)
+                    cpu = CpuSampler.delta(before, CPU.snapshot(), wall)
+                    blocks[auth].append(Result(stack, AUTHS[auth], concurrency, n, wall, latencies, errors,
+                                               samples, cpu))
+                offset += n
         finally:
             await client.aclose()
-    return results
+        for auth in auths:
+            run = Served(auth, combined(blocks[auth]), blocks[auth])
+            r = run.total
+            print(f"  {run.label:<20} {r.rate:8.1f} req/s  p50 {r.pct(0.5):7.3f} ms  p95 {r.pct(0.95):7.3f} ms  "
+                  f"p99 {r.pct(0.99):7.3f} ms  errors {sum(r.errors.values())}", flush=True)
+            served.append(run)
+    return served
 
 
 def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
@@ -216,62 +353,111 @@ def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
 # Report.
 # --------------------------------------------------------------------------------------
 
-def report(results: list[Result], floor: Result | None) -> None:
+def cpu_ms(r: Result, group: str) -> float:
+    """Milliseconds of the group's CPU a request."""
+    return r.cpu.get(group, 0.0) * r.wall_s / r.n * 1000
+
+
+def report(served: list[Served], floor: Result | None, stack_note: str, redis: bool) -> None:
+    rows = [(s.label, s.total) for s in served] + ([("onnxruntime in-process", floor)] if floor else [])
+    per_request = ["server", *(["redis"] if redis else [])]  # `redis`: the run's own redis-server
     print()
-    print("POST /api/inference/classify, 1 `crowdsketch serve --no-worker` process (embedded stack), raw client; "
-          "onnxruntime in-process = rasterize + session.run, single image, 1 thread")
-    print(f"{'mode':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'p50 ÷ ort':>10} {'req/s ÷ ort':>12}")
-    for r in [*results, *([floor] if floor else [])]:
+    print(f"POST /api/inference/classify, 1 `crowdsketch serve --no-worker` process ({stack_note}), "
+          "CROWDSKETCH_INFERENCE_AUTH=optional, raw client; onnxruntime in-process = rasterize + session.run, "
+          "single image, 1 thread; CPU ms/req = the process's CPU time over the requests")
+    print(f"{'mode':<24} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          + " ".join(f"{g + ' ms/req':>14}" for g in per_request) + f" {'p50 ÷ ort':>10} {'req/s ÷ ort':>12}")
+    for label, r in rows:
         ratio_p50 = f"{r.pct(0.5) / floor.pct(0.5):.1f}×" if floor else "-"
         ratio_rate = f"{r.rate / floor.rate:.2f}×" if floor else "-"
-        label = r.mode if r.mode.startswith("onnx") else f"served c={r.conc}"
-        print(f"{label:<26} {r.rate:>9.1f} {r.pct(0.5):>8.3f} {r.pct(0.99):>8.3f} {sum(r.errors.values()):>7} "
-              f"{ratio_p50:>10} {ratio_rate:>12}")
+        cpu = " ".join(f"{cpu_ms(r, g) if r is not floor else float('nan'):>14.3f}" for g in per_request)
+        print(f"{label:<24} {r.rate:>9.1f} {r.pct(0.5):>8.3f} {r.pct(0.95):>8.3f} {r.pct(0.99):>8.3f} "
+              f"{sum(r.errors.values()):>7} {cpu} {ratio_p50:>10} {ratio_rate:>12}")
+
+    compared = [(s, next(b for b in served if b.auth == "none" and b.total.conc == s.total.conc))
+                for s in served if s.auth != "none" and any(b.auth == "none" for b in served)]
+    if compared:
+        print()
+        print("With a key against without, on the same server in the same rounds "
+              "(Δ = with − without; by round: each round's p50 difference, median [least, most]):")
+        print(f"{'mode':<24} {'Δp50 ms':>8} {'p50 ×':>7} {'Δp95 ms':>8} {'req/s ×':>8} "
+              + " ".join(f"{'Δ' + g + ' ms/req':>15}" for g in per_request) + f"  {'Δp50 by round, ms':<26}")
+        for s, base in compared:
+            a, b = s.total, base.total
+            by_round = sorted(x.pct(0.5) - y.pct(0.5) for x, y in zip(s.blocks, base.blocks))
+            spread = f"{by_round[len(by_round) // 2]:+.3f} [{by_round[0]:+.3f}, {by_round[-1]:+.3f}]"
+            cpu = " ".join(f"{cpu_ms(a, g) - cpu_ms(b, g):>+15.3f}" for g in per_request)
+            print(f"{s.label:<24} {a.pct(0.5) - b.pct(0.5):>+8.3f} {a.pct(0.5) / b.pct(0.5):>6.3f}× "
+                  f"{a.pct(0.95) - b.pct(0.95):>+8.3f} {a.rate / b.rate:>7.3f}× {cpu}  {spread:<26}")
+
     print()
     print(f"CPU used during each measured run, in cores (this machine has {os.cpu_count()}):")
-    groups = ["loadgen", "server", "other", "_irq", "_busy", "_steal"]
-    print(f"{'mode':<26} " + " ".join(f"{g.strip('_'):>8}" for g in groups))
-    for r in [*results, *([floor] if floor else [])]:
-        label = r.mode if r.mode.startswith("onnx") else f"served c={r.conc}"
-        print(f"{label:<26} " + " ".join(f"{r.cpu.get(g, 0.0):>8.2f}" for g in groups))
-    busy = [r for r in [*results, *([floor] if floor else [])] if r.cpu.get("other", 0.0) > 0.25]
+    groups = ["loadgen", "server", *per_request[1:], "other", "_irq", "_busy", "_steal"]
+    print(f"{'mode':<24} " + " ".join(f"{g.strip('_'):>8}" for g in groups))
+    for label, r in rows:
+        print(f"{label:<24} " + " ".join(f"{r.cpu.get(g, 0.0):>8.2f}" for g in groups))
+    busy = [label for label, r in rows if r.cpu.get("other", 0.0) > 0.25]
     if busy:
-        print("WARNING: other processes used the CPU during " + ", ".join(f"{r.mode} c={r.conc}" for r in busy)
+        print("WARNING: other processes used the CPU during " + ", ".join(busy)
               + " ('other' column): those numbers are low; rerun on a quiet machine")
-    for r in results:
-        if r.errors:
-            print(f"errors c={r.conc}: {dict(r.errors)}")
-            for sample in r.error_samples:
+    for s in served:
+        if s.total.errors:
+            print(f"errors {s.label}: {dict(s.total.errors)}")
+            for sample in s.total.error_samples:
                 print(f"    {sample}")
+
     print()
-    c1 = next((r for r in results if r.conc == 1), None)
-    c32 = next((r for r in results if r.conc == 32), None)
+    base_auth = "none" if any(s.auth == "none" for s in served) else served[0].auth
+    c1 = next((s.total for s in served if s.auth == base_auth and s.total.conc == 1), None)
+    c32 = next((s.total for s in served if s.auth == base_auth and s.total.conc == 32), None)
     if c1 is not None:
         ok = c1.pct(0.5) <= AIM_P50_MS
-        print(f"aim: p50 ≤ {AIM_P50_MS:.0f} ms at c=1: {c1.pct(0.5):.3f} ms -> {'MET' if ok else 'NOT met'}")
+        print(f"aim: p50 ≤ {AIM_P50_MS:.0f} ms at c=1 ({AUTHS[base_auth]}): {c1.pct(0.5):.3f} ms -> "
+              f"{'MET' if ok else 'NOT met'}")
     if c32 is not None:
         ok = c32.rate >= AIM_RATE_C32
-        print(f"aim: ≥ {AIM_RATE_C32:,.0f} req/s at c=32: {c32.rate:,.1f} req/s -> {'MET' if ok else 'NOT met'}")
+        print(f"aim: ≥ {AIM_RATE_C32:,.0f} req/s at c=32 ({AUTHS[base_auth]}): {c32.rate:,.1f} req/s -> "
+              f"{'MET' if ok else 'NOT met'}")
+    for s, base in compared:
+        if s.total.conc == 1:
+            added = s.total.pct(0.5) - base.total.pct(0.5)
+            print(f"aim: {AUTHS[s.auth]} adds ≤ {AIM_KEY_ADDED_P50_MS} ms to p50 at c=1: {added:+.3f} ms -> "
+                  f"{'MET' if added <= AIM_KEY_ADDED_P50_MS else 'NOT met'}")
+
+
+def parse_auths(value: str) -> list[str]:
+    auths = list(dict.fromkeys(a.strip() for a in value.split(",") if a.strip()))
+    unknown = [a for a in auths if a not in AUTHS]
+    if unknown or not auths:
+        raise argparse.ArgumentTypeError(f"--auth takes a comma list of {', '.join(AUTHS)}; not {unknown or value!r}")
+    return sorted(auths, key=list(AUTHS).index)  # without a key first: the others are compared with it
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", choices=["inprocess", "worker"], default="inprocess",
                         help="how the stack gets its model (see above)")
+    parser.add_argument("--auth", type=parse_auths, default=list(AUTHS),
+                        help="the modes, a comma list of none, key, limited (default: all three)")
+    parser.add_argument("--kv", choices=["memory", "redis"], default="memory",
+                        help="the server's key-value store: its own memory, or a redis-server of this run's own")
+    parser.add_argument("--rounds", type=int, default=12, help="blocks each mode's requests are cut into, taking turns")
     parser.add_argument("--train-per-shape", type=int, default=100, help="--model inprocess: drawings per shape")
     parser.add_argument("--train-epochs", type=int, default=3, help="--model inprocess: epochs")
     parser.add_argument("--worker-timeout", type=float, default=600, help="--model worker: seconds to wait for the model")
-    parser.add_argument("--requests-c1", type=int, default=500, help="measured requests at concurrency 1")
-    parser.add_argument("--requests-c32", type=int, default=3000, help="measured requests at concurrency 32")
+    parser.add_argument("--requests-c1", type=int, default=6000, help="measured requests at concurrency 1, each mode")
+    parser.add_argument("--requests-c32", type=int, default=3000, help="measured requests at concurrency 32, each mode")
     parser.add_argument("--requests-ort", type=int, default=2000, help="measured onnxruntime in-process calls")
-    parser.add_argument("--warmup", type=int, default=50, help="requests before each measured run")
+    parser.add_argument("--warmup", type=int, default=50, help="requests before each mode's measured run")
     parser.add_argument("--drawings", type=int, default=600, help="distinct request bodies (synthetic, seed 1)")
-    parser.add_argument("--quick", action="store_true", help="a small run: 100 / 600 / 500 requests, 20 warm-up")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small run: 300 / 600 / 500 requests, 20 warm-up, 3 rounds")
     parser.add_argument("--log-level", default="INFO", help="CROWDSKETCH_LOG_LEVEL of the server (default INFO)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite, model)")
     args = parser.parse_args()
     if args.quick:
-        args.requests_c1, args.requests_c32, args.requests_ort, args.warmup = 100, 600, 500, 20
+        args.requests_c1, args.requests_c32, args.requests_ort, args.warmup, args.rounds = 300, 600, 500, 20, 3
+    args.rounds = max(1, args.rounds)
     return args
 
 
@@ -289,31 +475,52 @@ def main() -> int:
     bodies = [orjson.dumps({"strokeData": data.model_dump(mode="json")}) for _, data in drawings]
     strokes = [data.strokes for _, data in drawings]
 
-    results: list[Result] = []
+    served: list[Served] = []
     floor: Result | None = None
+    stack_note = "SQLite + files + " + ("a redis-server on loopback" if args.kv == "redis" else "memory")
+    password = secrets.token_urlsafe(16)
     import uvloop
 
     try:
         with session.scratch("crowdsketch-classify-", args.keep) as workdir:
             data_dir = workdir / "data"
             log = workdir / "stack.log"
-            env = clean_env(CROWDSKETCH_DATA_DIR=str(data_dir), CROWDSKETCH_LOG_LEVEL=args.log_level)
+            env = clean_env(CROWDSKETCH_DATA_DIR=str(data_dir), CROWDSKETCH_LOG_LEVEL=args.log_level,
+                            CROWDSKETCH_INFERENCE_AUTH="optional")
             with ExitStack() as stack:
                 started = time.monotonic()
+                redis_url = None
+                if args.kv == "redis":
+                    from bench.events import start_redis
+
+                    redis_url = env["CROWDSKETCH_REDIS_URL"] = start_redis(stack, workdir)
                 if args.model == "worker":
-                    model_worker(stack, data_dir, env, log, args.worker_timeout)
+                    model_worker(stack, data_dir, env, log, args.worker_timeout, password)
                 else:
-                    model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs)
+                    model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs, password)
                 url = start_server(stack, data_dir, env, log)
-                print(f"  stack up at {url} after {time.monotonic() - started:.0f} s", flush=True)
+                authorizations = make_keys(url, password, args.auth, bodies[0])
+                print(f"  stack up at {url} after {time.monotonic() - started:.0f} s ({stack_note}); "
+                      f"modes: {', '.join(AUTHS[a] for a in args.auth)}", flush=True)
                 plan = {1: args.requests_c1, 32: args.requests_c32}
                 with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                    results = runner.run(served_runs(url, bodies, plan, args.warmup))
+                    served = runner.run(served_runs(url, "embedded", bodies, plan, args.warmup, authorizations,
+                                                    args.rounds))
+                keyed = [a for a in args.auth if a != "none"]
+                sent = {a: 1 + len(plan) * args.warmup + sum(plan.values()) for a in keyed}
+                counted = usage_counted(url, password, sent) if keyed else {}
+                if keyed and redis_url is not None:
+                    print(f"  the monthly counters in Redis: {redis_months(redis_url)}", flush=True)
+            if keyed:
+                stored = usage_in_database(data_dir)
+                print("  usage counted (the API 5 s after the last call / the database once the server stopped): "
+                      + "; ".join(f"{AUTHS[a]} {counted.get(a, 0):,} / {stored.get(a, 0):,} of {n:,} calls"
+                                  for a, n in sent.items()), flush=True)
             # the server is stopped: the in-process run has the cores to itself, like the c=1 run had
             floor = onnx_run(data_dir, strokes, args.requests_ort, args.warmup)
     except session.Interrupted:
         return 130
-    report(results, floor)
+    report(served, floor, stack_note, args.kv == "redis")
     return 0
 
 

@@ -22,6 +22,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 
 KEY_PREFIX = "csk_"
@@ -55,6 +56,11 @@ class KeyRecord:
     monthly_quota: int | None
     allowed_origins: tuple[str, ...]
     revoked_at: datetime | None
+
+    @cached_property
+    def counter(self) -> str:
+        """The prefix of its counters in the key-value store (`minute`, `2026-12`)."""
+        return f"apikey:{self.id}:"
 
     @property
     def revoked(self) -> bool:

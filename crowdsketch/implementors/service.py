@@ -100,6 +100,7 @@ class ApiKeyService:
         self.cache = KeyCache()
         self.usage = UsageRecorder(db)
         self._origins: tuple[float, frozenset[str]] | None = None
+        self._month_name, self._month_ends = "", 0.0
         self._listener: asyncio.Task[None] | None = None
 
     # Admins.
@@ -244,13 +245,20 @@ class ApiKeyService:
         self.cache.put(digest, found)
         return found
 
+    def _month(self) -> tuple[str, float]:
+        """This month's counter suffix and when the month ends (epoch s), worked out once a month."""
+        now = time.time()
+        if now >= self._month_ends:
+            moment = datetime.fromtimestamp(now, UTC)
+            self._month_name, self._month_ends = f"{moment:%Y-%m}", _month_end(moment).timestamp()
+        return self._month_name, self._month_ends - now
+
     async def _count(self, key: KeyRecord) -> dict[str, str]:
         if key.rate_per_minute is None and key.monthly_quota is None:
             return {}
-        now = datetime.now(UTC)
-        month_left_s = (_month_end(now) - now).total_seconds()
-        counters = [(f"apikey:{key.id}:minute", RATE_WINDOW_S), (f"apikey:{key.id}:month:{now:%Y-%m}", month_left_s + 3600)]
-        (minute, minute_ttl), (month, _) = await self._kv_guard.call(lambda: self._kv.incr_many(counters))
+        month, month_left_s = self._month()
+        counters = [(key.counter + "minute", RATE_WINDOW_S), (key.counter + month, month_left_s + 3600)]
+        (minute, minute_ttl), (month_count, _) = await self._kv_guard.call(lambda: self._kv.incr_many(counters))
         headers: dict[str, str] = {}
         if key.rate_per_minute is not None:
             reset = max(1, int(round(minute_ttl)))
@@ -259,7 +267,7 @@ class ApiKeyService:
             if minute > key.rate_per_minute:
                 raise KeyRateLimited(f"This key may make {key.rate_per_minute} requests a minute.",
                                      retry_after_s=reset, limit_headers=headers)
-        if key.monthly_quota is not None and month > key.monthly_quota:
+        if key.monthly_quota is not None and month_count > key.monthly_quota:
             raise QuotaExceeded(f"This key's monthly quota of {key.monthly_quota} requests is used up.",
                                 retry_after_s=month_left_s, limit_headers=headers)
         return headers

@@ -73,8 +73,10 @@ class UsageRecorder:
             self._flusher = asyncio.ensure_future(self._flush_soon())
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_EVERY_S)
-        await self.flush()
+        # Calls counted while a flush writes wait for the next round, not for the next call.
+        while self._requests:
+            await asyncio.sleep(FLUSH_EVERY_S)
+            await self.flush()
 
     async def flush(self) -> None:
         requests, errors, last_used = self._requests, self._errors, self._last_used
@@ -83,16 +85,20 @@ class UsageRecorder:
         self._requests, self._errors, self._last_used = Counter(), Counter(), {}
         insert = sqlite_insert if self._db.dialect == "sqlite" else postgresql_insert
 
+        statement = insert(ApiKeyUsage)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key_id", "day", "model_version", "bucket"],
+            set_={"requests": ApiKeyUsage.requests + statement.excluded.requests,
+                  "errors": ApiKeyUsage.errors + statement.excluded.errors},
+        )
+        # In one order, so that two processes adding to the same rows never deadlock.
+        rows = [{"key_id": key_id, "day": day, "model_version": version, "bucket": bucket, "requests": count,
+                 "errors": errors[(key_id, day, version, bucket)]}
+                for (key_id, day, version, bucket), count in sorted(requests.items(), key=lambda item: str(item[0]))]
+
         async def write(session: AsyncSession) -> None:
-            for (key_id, day, version, bucket), count in sorted(requests.items(), key=lambda item: str(item[0])):
-                statement = insert(ApiKeyUsage).values(key_id=key_id, day=day, model_version=version, bucket=bucket,
-                                                       requests=count, errors=errors[(key_id, day, version, bucket)])
-                await session.execute(statement.on_conflict_do_update(
-                    index_elements=["key_id", "day", "model_version", "bucket"],
-                    set_={"requests": ApiKeyUsage.requests + statement.excluded.requests,
-                          "errors": ApiKeyUsage.errors + statement.excluded.errors},
-                ))
-            for key_id, when in last_used.items():
+            await session.execute(statement, rows)  # one executemany
+            for key_id, when in sorted(last_used.items(), key=lambda item: str(item[0])):
                 await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=when))
 
         try:
