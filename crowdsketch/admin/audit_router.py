@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,9 +7,9 @@ from sqlalchemy import func, select, tuple_
 
 from crowdsketch.common.cursor import decode_cursor, encode_cursor
 from crowdsketch.admin.deps import SessionDep
+from crowdsketch.admin.time_range import CreatedRangeDep
 from crowdsketch.admin.schemas import AuditEntryRead, AuditPage
 from crowdsketch.db.models import AuditEntry
-from crowdsketch.errors import ValidationError
 
 router = APIRouter(tags=["admin: audit"])
 
@@ -18,31 +17,23 @@ router = APIRouter(tags=["admin: audit"])
 @router.get("/audit", response_model=AuditPage)
 async def list_audit_entries(
     session: SessionDep,
+    created: CreatedRangeDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
     action: Annotated[str | None, Query(max_length=40, description="Only this action (`shape.create`)")] = None,
     actor: Annotated[str | None, Query(max_length=320, description="Only what admins whose email contains this did")] = None,
-    created_from: Annotated[
-        datetime | None, Query(alias="createdFrom", description="Inclusive; ISO 8601, UTC when no zone is given")
-    ] = None,
-    created_to: Annotated[
-        datetime | None, Query(alias="createdTo", description="Exclusive; ISO 8601, UTC when no zone is given")
-    ] = None,
 ) -> AuditPage:
     """Newest first; the filters as the drawings list's (`createdFrom` inclusive, `createdTo` exclusive)."""
-    start, end = _utc(created_from), _utc(created_to)
-    if start is not None and end is not None and start > end:
-        raise ValidationError.for_field("query.createdFrom", "later than createdTo")
     statement = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit + 1)
     if action:
         statement = statement.where(AuditEntry.action == action)
     if actor and actor.strip():
         pattern = "%" + actor.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(func.lower(AuditEntry.admin_email).like(pattern, escape="\\"))
-    if start is not None:
-        statement = statement.where(AuditEntry.created_at >= start)
-    if end is not None:
-        statement = statement.where(AuditEntry.created_at < end)
+    if created.start is not None:
+        statement = statement.where(AuditEntry.created_at >= created.start)
+    if created.end is not None:
+        statement = statement.where(AuditEntry.created_at < created.end)
     if cursor:
         created_at, entry_id = decode_cursor(cursor, "cursor")
         statement = statement.where(tuple_(AuditEntry.created_at, AuditEntry.id) < tuple_(created_at, entry_id))
@@ -54,9 +45,3 @@ async def list_audit_entries(
     )
 
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    """A time given without a zone is taken as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

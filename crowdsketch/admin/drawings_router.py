@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -17,6 +16,7 @@ from crowdsketch.admin.curation_schemas import (
 )
 from crowdsketch.admin.deps import CurrentAdmin, SessionDep
 from crowdsketch.admin.drawings_service import DrawingCuration, DrawingFilters, SortKey, SortOrder
+from crowdsketch.admin.time_range import CreatedRangeDep
 from crowdsketch.common.contributors import SESSION_ID_PATTERN
 from crowdsketch.deps import ResourcesDep
 from crowdsketch.errors import ValidationError
@@ -36,14 +36,8 @@ DrawingCurationDep = Annotated[DrawingCuration, Depends(get_drawing_curation)]
 DrawingId = Annotated[uuid.UUID, Path(alias="id")]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """A time given without a zone is taken as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 async def drawing_filters(
+    created: CreatedRangeDep,
     shape: Annotated[
         list[str] | None, Query(description="Shape ids: repeat the parameter, or separate them with commas")
     ] = None,
@@ -53,24 +47,15 @@ async def drawing_filters(
     max_quality: Annotated[float | None, Query(alias="maxQuality", ge=0, le=1)] = None,
     device: Annotated[Literal["mouse", "touch", "pen"] | None, Query()] = None,
     session_id: Annotated[str | None, Query(alias="sessionId", pattern=SESSION_ID_PATTERN)] = None,
-    created_from: Annotated[
-        datetime | None, Query(alias="createdFrom", description="Inclusive; ISO 8601, UTC when no zone is given")
-    ] = None,
-    created_to: Annotated[
-        datetime | None, Query(alias="createdTo", description="Exclusive; ISO 8601, UTC when no zone is given")
-    ] = None,
 ) -> DrawingFilters:
     shapes = tuple(dict.fromkeys(part.strip() for item in shape or [] for part in item.split(",") if part.strip()))
     if len(shapes) > MAX_SHAPE_FILTERS:
         raise ValidationError.for_field("query.shape", f"at most {MAX_SHAPE_FILTERS} shapes")
     if min_quality is not None and max_quality is not None and min_quality > max_quality:
         raise ValidationError.for_field("query.minQuality", "greater than maxQuality")
-    start, end = _utc(created_from), _utc(created_to)
-    if start is not None and end is not None and start > end:
-        raise ValidationError.for_field("query.createdFrom", "later than createdTo")
     return DrawingFilters(
         shapes=shapes, source=source, flagged=flagged, min_quality=min_quality, max_quality=max_quality,
-        device=device, session_id=session_id, created_from=start, created_to=end,
+        device=device, session_id=session_id, created_from=created.start, created_to=created.end,
     )
 
 
