@@ -10,6 +10,7 @@ import {
   type ApiKeyUpdate,
 } from "../../api/apiKeys";
 import { toApiError, type ApiError } from "../../api/client";
+import { useAdminAction } from "../useAdminAction";
 import { useApiResource } from "../useApiResource";
 
 /** What went wrong with a change to one key, for an ErrorDisplay above the table. */
@@ -23,8 +24,7 @@ export interface ApiKeyActionError {
 export function useApiKeys() {
   const load = useCallback((signal: AbortSignal) => listApiKeys(signal), []);
   const resource = useApiResource(load);
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const { run: runCreate, running: creating, error: createError } = useAdminAction();
   /** The key just made, with its secret: shown until dismissed, never fetched again. */
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -38,20 +38,12 @@ export function useApiKeys() {
   };
 
   /** True when the key was made; the form is emptied then. */
-  const create = async (request: ApiKeyCreate): Promise<boolean> => {
-    setCreating(true);
-    setCreateError(null);
+  const create = (request: ApiKeyCreate): Promise<boolean> => {
     start(null);
-    try {
+    return runCreate(async () => {
       setCreated(await createApiKey(request));
       resource.reload();
-      return true;
-    } catch (reason) {
-      setCreateError(toApiError(reason));
-      return false;
-    } finally {
-      setCreating(false);
-    }
+    });
   };
 
   /** Null when saved; otherwise why not, for the edit form. */

@@ -1,35 +1,26 @@
 import { useCallback, useState } from "react";
-import { toApiError, type ApiError } from "../../api/client";
 import { createDataset, listDatasets, type DatasetCreate, type DatasetRead } from "../../api/datasets";
+import { useAdminAction } from "../useAdminAction";
 import { useApiResource } from "../useApiResource";
 
 /** The snapshots, newest first, and the making of a new one. */
 export function useDatasets() {
   const load = useCallback((signal: AbortSignal) => listDatasets(signal), []);
   const datasets = useApiResource(load);
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const { run: runCreate, running: creating, error: createError } = useAdminAction();
   const [created, setCreated] = useState<DatasetRead | null>(null);
 
   const { reload } = datasets;
   /** True when the snapshot was made. */
   const create = useCallback(
-    async (request: DatasetCreate): Promise<boolean> => {
-      setCreating(true);
-      setCreateError(null);
+    (request: DatasetCreate): Promise<boolean> => {
       setCreated(null);
-      try {
+      return runCreate(async () => {
         setCreated(await createDataset(request));
         reload();
-        return true;
-      } catch (reason) {
-        setCreateError(toApiError(reason));
-        return false;
-      } finally {
-        setCreating(false);
-      }
+      });
     },
-    [reload],
+    [reload, runCreate],
   );
 
   // The new snapshot is shown at once, before the list that holds it arrives.

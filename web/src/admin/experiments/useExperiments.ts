@@ -1,10 +1,10 @@
-import { useCallback, useState } from "react";
+import { useCallback } from "react";
 import { listModels } from "../../api/admin";
-import { toApiError, type ApiError } from "../../api/client";
 import * as api from "../../api/experiments";
 import { navigate } from "../../router/router";
 import { useAdminEvents } from "../live/AdminEvents";
 import { useThrottled } from "../live/useThrottled";
+import { useAdminAction } from "../useAdminAction";
 import { useApiResource } from "../useApiResource";
 import { experimentPath } from "./experimentLinks";
 import { EXPERIMENT_REFRESH_MS } from "./useExperiment";
@@ -25,22 +25,15 @@ export function useExperiments() {
     if (event.type === "resync" || event.type === "model.activated" || trained) reloadModels();
   });
 
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<ApiError | null>(null);
-  const create = useCallback(async (request: api.ExperimentCreate) => {
-    setCreating(true);
-    setCreateError(null);
-    try {
-      const started = await api.startExperiment(request);
-      navigate(experimentPath(started.id));
-      return true;
-    } catch (reason) {
-      setCreateError(toApiError(reason));
-      return false;
-    } finally {
-      setCreating(false);
-    }
-  }, []);
+  const { run: runCreate, running: creating, error: createError } = useAdminAction();
+  const create = useCallback(
+    (request: api.ExperimentCreate) =>
+      runCreate(async () => {
+        const started = await api.startExperiment(request);
+        navigate(experimentPath(started.id));
+      }),
+    [runCreate],
+  );
 
   return {
     experiments: experiments.data,

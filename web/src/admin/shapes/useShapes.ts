@@ -2,6 +2,7 @@ import { useCallback, useState } from "react";
 import { createShape, listShapes, updateShape, type AdminShape, type ShapeCreate } from "../../api/admin";
 import { setShapePosition } from "../../api/adminData";
 import { toApiError, type ApiError } from "../../api/client";
+import { useAdminAction } from "../useAdminAction";
 import { useApiResource } from "../useApiResource";
 import { inOrder, movePlan, type Direction } from "./shapeOrder";
 
@@ -30,8 +31,7 @@ export function useShapes() {
   const resource = useApiResource(load);
   const loaded = resource.data;
   const [local, setLocal] = useState<LocalRows | null>(null);
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const { run: runCreate, running: creating, error: createError } = useAdminAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ShapeActionError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -54,21 +54,13 @@ export function useShapes() {
   };
 
   /** True when the shape was added; the form is emptied then. */
-  const create = async (request: ShapeCreate): Promise<boolean> => {
-    setCreating(true);
-    setCreateError(null);
+  const create = (request: ShapeCreate): Promise<boolean> => {
     start(null);
-    try {
+    return runCreate(async () => {
       const shape = await createShape(request);
       apply([shape]);
       setNotice(`Shape “${shape.name}” added at the end of the catalogue.`);
-      return true;
-    } catch (reason) {
-      setCreateError(toApiError(reason));
-      return false;
-    } finally {
-      setCreating(false);
-    }
+    });
   };
 
   /** Null when renamed; otherwise why not, for the rename field. */
