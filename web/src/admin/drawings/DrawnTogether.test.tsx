@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { DrawingContributor } from "../../api/admin";
 import { mockFetch } from "../test/mockFetch";
@@ -77,7 +77,8 @@ describe("a drawing made together", () => {
     const inked = recordInk();
     showDrawing(TOGETHER);
     await screen.findByRole("img", { name: "Replay of the Star drawing" });
-    expect(inked.slice(-3)).toEqual([HOST.color, GUEST.color, HOST.color]);
+    // The replay paints in an effect after the image is in the page.
+    await waitFor(() => expect(inked.slice(-3)).toEqual([HOST.color, GUEST.color, HOST.color]));
   });
 });
 
