@@ -47,16 +47,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,13 +66,9 @@ from bench import session  # noqa: E402
 from bench.cpu import CPU, CpuSampler  # noqa: E402
 from bench.load import RawHttpClient, Result  # noqa: E402
 from bench.stacks import clean_env, crowdsketch_cmd, free_port, migrate, start_process, wait_http  # noqa: E402
+from bench.classify_keys import ADMIN_EMAIL, AUTHS, make_keys, redis_months, usage_counted, usage_in_database  # noqa: E402
+from bench.classify_report import Served, combined, report  # noqa: E402
 
-AIM_P50_MS = 2.0
-AIM_RATE_C32 = 1000.0
-AIM_KEY_ADDED_P50_MS = 0.1
-ADMIN_EMAIL = "admin@localhost"  # the first admin, as crowdsketch/admin/bootstrap.py names it
-AUTHS = {"none": "no key", "key": "key", "limited": "key + limits"}
-LIMITS = {"ratePerMinute": 1_000_000, "monthlyQuota": 10_000_000_000}  # the schema's largest: never reached here
 
 
 # --------------------------------------------------------------------------------------
@@ -143,74 +136,6 @@ def start_server(stack: ExitStack, data_dir: Path, env: dict[str, str], log: Pat
         time.sleep(0.2)
 
 
-# --------------------------------------------------------------------------------------
-# Keys, made over HTTP by the first admin.
-# --------------------------------------------------------------------------------------
-
-@contextmanager
-def admin_client(url: str, password: str) -> Iterator[httpx.Client]:
-    """An httpx client logged in as the first admin (session cookie and CSRF token)."""
-    with httpx.Client(base_url=url, timeout=30) as client:
-        login = client.post("/api/admin/login", json={"email": ADMIN_EMAIL, "password": password})
-        login.raise_for_status()
-        client.headers["X-CSRF-Token"] = login.json()["csrfToken"]
-        yield client
-
-
-def make_keys(url: str, password: str, auths: list[str], body: bytes) -> dict[str, str | None]:
-    """Each mode's Authorization header (None: none), each key checked once: answered 200,
-    with `RateLimit-*` exactly where the key has limits."""
-    authorizations: dict[str, str | None] = {}
-    with admin_client(url, password) as admin:
-        for auth in auths:
-            if auth != "none":
-                created = admin.post("/api/admin/api-keys",
-                                     json={"name": f"bench {auth}", **(LIMITS if auth == "limited" else {})})
-                if created.status_code != 201:
-                    raise RuntimeError(f"POST /api/admin/api-keys: {created.status_code} {created.text}")
-                authorizations[auth] = f"Bearer {created.json()['key']}"
-            else:
-                authorizations[auth] = None
-            headers = {"content-type": "application/json"}
-            if authorizations[auth]:
-                headers["authorization"] = authorizations[auth]  # type: ignore[assignment]
-            answer = httpx.post(f"{url}/api/inference/classify", content=body, headers=headers, timeout=30)
-            limit = answer.headers.get("RateLimit-Limit")
-            if answer.status_code != 200 or (limit is not None) != (auth == "limited"):
-                raise RuntimeError(f"classify with {AUTHS[auth]}: {answer.status_code}, RateLimit-Limit {limit}: "
-                                   f"{answer.text[:300]}")
-    return authorizations
-
-
-def usage_counted(url: str, password: str, sent: dict[str, int], timeout_s: float = 5) -> dict[str, int]:
-    """What each key's usage this month says, once it has caught up with `sent` (it is added
-    to the database about once a second) or after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    with admin_client(url, password) as admin:
-        while True:
-            listed = admin.get("/api/admin/api-keys").raise_for_status().json()
-            counted = {k["name"].removeprefix("bench "): k["usageThisMonth"]["requests"] for k in listed}
-            if all(counted.get(auth) == n for auth, n in sent.items()) or time.monotonic() > deadline:
-                return counted
-            time.sleep(0.2)
-
-
-def usage_in_database(data_dir: Path) -> dict[str, int]:
-    """Each key's usage rows, summed, read from the stack's SQLite once the server has stopped
-    (and written what it still held)."""
-    with sqlite3.connect(data_dir / "crowdsketch.db") as connection:
-        rows = connection.execute("SELECT k.name, SUM(u.requests) FROM api_key_usage u JOIN api_keys k "
-                                  "ON k.id = u.key_id GROUP BY k.name").fetchall()
-    return {name.removeprefix("bench "): int(total) for name, total in rows}
-
-
-def redis_months(redis_url: str) -> list[int]:
-    """The limited keys' monthly counters, as the server left them in Redis."""
-    import redis
-
-    with redis.Redis.from_url(redis_url) as client:
-        return [int(client.get(k) or 0) for k in client.scan_iter("apikey:*:month:*")]
-
 
 # --------------------------------------------------------------------------------------
 # Load.
@@ -239,27 +164,6 @@ async def run_load(op, total: int, concurrency: int, start: int = 0):  # type: i
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return time.perf_counter() - started, latencies, errors, samples
 
-
-@dataclass
-class Served:
-    """One mode at one concurrency: all its requests, and each round's block of them."""
-
-    auth: str
-    total: Result
-    blocks: list[Result]
-
-    @property
-    def label(self) -> str:
-        return f"{AUTHS[self.auth]} c={self.total.conc}"
-
-
-def combined(blocks: list[Result]) -> Result:
-    first, wall = blocks[0], sum(b.wall_s for b in blocks)
-    groups = {g for b in blocks for g in b.cpu}
-    return Result(first.stack, first.mode, first.conc, sum(b.n for b in blocks), wall,
-                  [x for b in blocks for x in b.latencies], sum((b.errors for b in blocks), Counter()),
-                  [s for b in blocks for s in b.error_samples][:5],
-                  {g: sum(b.cpu.get(g, 0.0) * b.wall_s for b in blocks) / wall for g in groups})
 
 
 async def served_runs(url: str, stack: str, bodies: list[bytes], plan: dict[int, int], warmup: int,
@@ -348,81 +252,6 @@ def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
           f"p99 {result.pct(0.99):7.3f} ms", flush=True)
     return result
 
-
-# --------------------------------------------------------------------------------------
-# Report.
-# --------------------------------------------------------------------------------------
-
-def cpu_ms(r: Result, group: str) -> float:
-    """Milliseconds of the group's CPU a request."""
-    return r.cpu.get(group, 0.0) * r.wall_s / r.n * 1000
-
-
-def report(served: list[Served], floor: Result | None, stack_note: str, redis: bool) -> None:
-    rows = [(s.label, s.total) for s in served] + ([("onnxruntime in-process", floor)] if floor else [])
-    per_request = ["server", *(["redis"] if redis else [])]  # `redis`: the run's own redis-server
-    print()
-    print(f"POST /api/inference/classify, 1 `crowdsketch serve --no-worker` process ({stack_note}), "
-          "CROWDSKETCH_INFERENCE_AUTH=optional, raw client; onnxruntime in-process = rasterize + session.run, "
-          "single image, 1 thread; CPU ms/req = the process's CPU time over the requests")
-    print(f"{'mode':<24} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} "
-          + " ".join(f"{g + ' ms/req':>14}" for g in per_request) + f" {'p50 ÷ ort':>10} {'req/s ÷ ort':>12}")
-    for label, r in rows:
-        ratio_p50 = f"{r.pct(0.5) / floor.pct(0.5):.1f}×" if floor else "-"
-        ratio_rate = f"{r.rate / floor.rate:.2f}×" if floor else "-"
-        cpu = " ".join(f"{cpu_ms(r, g) if r is not floor else float('nan'):>14.3f}" for g in per_request)
-        print(f"{label:<24} {r.rate:>9.1f} {r.pct(0.5):>8.3f} {r.pct(0.95):>8.3f} {r.pct(0.99):>8.3f} "
-              f"{sum(r.errors.values()):>7} {cpu} {ratio_p50:>10} {ratio_rate:>12}")
-
-    compared = [(s, next(b for b in served if b.auth == "none" and b.total.conc == s.total.conc))
-                for s in served if s.auth != "none" and any(b.auth == "none" for b in served)]
-    if compared:
-        print()
-        print("With a key against without, on the same server in the same rounds "
-              "(Δ = with − without; by round: each round's p50 difference, median [least, most]):")
-        print(f"{'mode':<24} {'Δp50 ms':>8} {'p50 ×':>7} {'Δp95 ms':>8} {'req/s ×':>8} "
-              + " ".join(f"{'Δ' + g + ' ms/req':>15}" for g in per_request) + f"  {'Δp50 by round, ms':<26}")
-        for s, base in compared:
-            a, b = s.total, base.total
-            by_round = sorted(x.pct(0.5) - y.pct(0.5) for x, y in zip(s.blocks, base.blocks))
-            spread = f"{by_round[len(by_round) // 2]:+.3f} [{by_round[0]:+.3f}, {by_round[-1]:+.3f}]"
-            cpu = " ".join(f"{cpu_ms(a, g) - cpu_ms(b, g):>+15.3f}" for g in per_request)
-            print(f"{s.label:<24} {a.pct(0.5) - b.pct(0.5):>+8.3f} {a.pct(0.5) / b.pct(0.5):>6.3f}× "
-                  f"{a.pct(0.95) - b.pct(0.95):>+8.3f} {a.rate / b.rate:>7.3f}× {cpu}  {spread:<26}")
-
-    print()
-    print(f"CPU used during each measured run, in cores (this machine has {os.cpu_count()}):")
-    groups = ["loadgen", "server", *per_request[1:], "other", "_irq", "_busy", "_steal"]
-    print(f"{'mode':<24} " + " ".join(f"{g.strip('_'):>8}" for g in groups))
-    for label, r in rows:
-        print(f"{label:<24} " + " ".join(f"{r.cpu.get(g, 0.0):>8.2f}" for g in groups))
-    busy = [label for label, r in rows if r.cpu.get("other", 0.0) > 0.25]
-    if busy:
-        print("WARNING: other processes used the CPU during " + ", ".join(busy)
-              + " ('other' column): those numbers are low; rerun on a quiet machine")
-    for s in served:
-        if s.total.errors:
-            print(f"errors {s.label}: {dict(s.total.errors)}")
-            for sample in s.total.error_samples:
-                print(f"    {sample}")
-
-    print()
-    base_auth = "none" if any(s.auth == "none" for s in served) else served[0].auth
-    c1 = next((s.total for s in served if s.auth == base_auth and s.total.conc == 1), None)
-    c32 = next((s.total for s in served if s.auth == base_auth and s.total.conc == 32), None)
-    if c1 is not None:
-        ok = c1.pct(0.5) <= AIM_P50_MS
-        print(f"aim: p50 ≤ {AIM_P50_MS:.0f} ms at c=1 ({AUTHS[base_auth]}): {c1.pct(0.5):.3f} ms -> "
-              f"{'MET' if ok else 'NOT met'}")
-    if c32 is not None:
-        ok = c32.rate >= AIM_RATE_C32
-        print(f"aim: ≥ {AIM_RATE_C32:,.0f} req/s at c=32 ({AUTHS[base_auth]}): {c32.rate:,.1f} req/s -> "
-              f"{'MET' if ok else 'NOT met'}")
-    for s, base in compared:
-        if s.total.conc == 1:
-            added = s.total.pct(0.5) - base.total.pct(0.5)
-            print(f"aim: {AUTHS[s.auth]} adds ≤ {AIM_KEY_ADDED_P50_MS} ms to p50 at c=1: {added:+.3f} ms -> "
-                  f"{'MET' if added <= AIM_KEY_ADDED_P50_MS else 'NOT met'}")
 
 
 def parse_auths(value: str) -> list[str]:
