@@ -83,11 +83,14 @@ def test_an_admin_makes_a_key_sees_its_calls_counted_and_revokes_it(page: Page, 
     usage = page.get_by_role("region", name=f"Usage of “{name}”")
     totals = usage.get_by_role("status", name="Usage totals")
 
-    # The counts reach the database about once a second: the page is read again until they are in.
+    # The counts reach the database about once a second: the page is read again until they are
+    # in, in both of its reads (the list and the usage are two requests, and a flush may fall
+    # between them).
     def counted() -> bool:
         page.reload()
         expect(totals).to_be_visible()
-        return totals.inner_text() == "Last 30 days: 4 requests, 1 error."
+        return (totals.inner_text() == "Last 30 days: 4 requests, 1 error."
+                and row.get_by_role("cell").nth(4).inner_text() == "4")
 
     wait_until(counted, "the key's usage shows its four calls")
     today = datetime.now(UTC).date().isoformat()
