@@ -56,6 +56,10 @@ class TrainingWorker:
         self._resources = resources
         self._jobs = TrainingJobs.from_resources(resources)
         self.owner = owner or worker_identity()
+        # Epochs are recorded (and their events published) one at a time, in the order the
+        # training thread reported them: each report is its own coroutine, and a later one's
+        # write could otherwise overtake an earlier one's on a busy database.
+        self._progress_order = asyncio.Lock()
 
     async def run(self) -> None:
         """Take jobs until cancelled; meanwhile re-publish jobs whose publication failed
@@ -179,11 +183,14 @@ class TrainingWorker:
 
     async def _record_progress(self, job_id: uuid.UUID, progress: TrainerProgress, epochs: int) -> None:
         extra = {"jobId": str(job_id), "epoch": progress.epoch}
-        try:
-            if not await self._jobs.record_progress(job_id, self.owner, EpochProgress(**progress.to_dict()), epochs):
-                logger.warning("training progress not recorded: the job is no longer this worker's", extra=extra)
-        except Exception:  # noqa: BLE001 - a lost progress report must not end the job
-            logger.warning("recording training progress failed", extra=extra, exc_info=True)
+        # The lock is the coroutine's first await: coroutines start in the order they were
+        # scheduled, and an asyncio lock hands itself on first come, first served.
+        async with self._progress_order:
+            try:
+                if not await self._jobs.record_progress(job_id, self.owner, EpochProgress(**progress.to_dict()), epochs):
+                    logger.warning("training progress not recorded: the job is no longer this worker's", extra=extra)
+            except Exception:  # noqa: BLE001 - a lost progress report must not end the job
+                logger.warning("recording training progress failed", extra=extra, exc_info=True)
 
     async def _keep_lease(self, job_id: uuid.UUID, stop: threading.Event) -> None:
         """Heartbeat the job, and pass an admin's cancel on to the training thread."""
