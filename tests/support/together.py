@@ -37,7 +37,6 @@ class RoomClient:
         self.awareness = Awareness(self.doc)
         self.ws: ClientConnection | None = None
         self.closed_code: int | None = None
-        self.received_at: list[tuple[float, int]] = []  # (monotonic time, points in the room) on each update
         self._remote = False
         self._reader: asyncio.Task[None] | None = None
         self._counter = 0
@@ -84,7 +83,6 @@ class RoomClient:
                         self._remote = False
                     if reply is not None:
                         await self.ws.send(reply)
-                    self.received_at.append((time.monotonic(), 0))
                 elif message[0] == YMessageType.AWARENESS:
                     self.awareness.apply_awareness_update(read_message(message[1:]), "remote")
         except ConnectionClosed:
