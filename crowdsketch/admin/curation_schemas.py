@@ -87,7 +87,13 @@ class DrawingDetail(DrawingRead):
 class DrawingPage(CamelModel):
     items: list[DrawingRead]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")
-    total: int = Field(description="Drawings matching the filters, over all pages")
+    total: int = Field(
+        description="Drawings matching the filters, over all pages: exact, or an estimate when "
+        "`totalIsEstimate` is true (a broad filter over a large collection, which no kept count answers)"
+    )
+    total_is_estimate: bool = Field(
+        default=False, description="`total` is an estimate from the kept counts, not an exact count"
+    )
 
 
 class FlagRequest(StrictBody):

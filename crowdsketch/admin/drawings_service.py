@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, delete, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crowdsketch.admin import drawing_totals as totals
 from crowdsketch.common.audit import record
 from crowdsketch.common.stroke_blobs import kept_by_snapshots
 from crowdsketch.common.identity import AdminSession
@@ -149,7 +150,7 @@ async def list_drawings(
         key = tuple_(column, Drawing.id)
         statement = statement.where(key < position if descending else key > position)
     rows = (await session.execute(statement)).all()
-    total = (await session.execute(select(func.count()).select_from(Drawing).where(*conditions))).scalar_one()
+    total, estimated = await totals.matching_total(session, filters)
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
@@ -159,6 +160,7 @@ async def list_drawings(
         items=[DrawingRead(**_drawing_read(drawing, name)) for drawing, name in page],
         next_cursor=next_cursor,
         total=total,
+        total_is_estimate=estimated,
     )
 
 

@@ -1,16 +1,13 @@
-"""The collection in numbers, from GROUP BY queries that run on SQLite and PostgreSQL.
-
-Days are UTC days on both: SQLite stores a UTCDateTime as UTC wall-clock text, so `date()`
-of it is the UTC date; PostgreSQL stores an instant, so it is converted to UTC before the
-date is taken (a plain cast would use the connection's time zone)."""
+"""The collection in numbers, read from the counts the database keeps as drawings change
+(`crowdsketch.common.tallies`): the Overview costs the same at a thousand drawings and at
+ten million. Days are UTC days on both databases."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Date, case, cast, func, literal_column, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.admin.curation_schemas import (
@@ -22,10 +19,10 @@ from crowdsketch.admin.curation_schemas import (
     StatsRead,
     StatsTotals,
 )
-from crowdsketch.db.models import ContributorSession, Drawing, Shape
+from crowdsketch.common import tallies as counts
+from crowdsketch.db.models import Shape
 
 DAYS = 30
-HISTOGRAM_BINS = 10
 DEVICES = ("mouse", "touch", "pen")
 
 
@@ -39,68 +36,32 @@ class ShapeTally:
 async def shape_tallies(session: AsyncSession, *, shape_id: str | None = None) -> list[ShapeTally]:
     """Every shape of the catalogue (or the one asked for), inactive ones included, in
     catalogue order."""
-    unflagged = func.coalesce(func.sum(case((Drawing.flagged.is_(False), 1), else_=0)), 0)
-    statement = (
-        select(Shape, func.count(Drawing.id), unflagged)
-        .outerjoin(Drawing, Drawing.shape_id == Shape.id)
-        .group_by(Shape.id)
-        .order_by(Shape.position, Shape.id)
-    )
+    statement = select(Shape).order_by(Shape.position, Shape.id)
     if shape_id is not None:
         statement = statement.where(Shape.id == shape_id)
-    return [ShapeTally(shape, total, int(unflagged)) for shape, total, unflagged in (await session.execute(statement)).all()]
+    shapes = (await session.execute(statement)).scalars().all()
+    collection = await counts.read_tallies(session)
+    totals = collection.by("shape_id")
+    unflagged = collection.by("shape_id", counts.Dimensions(flagged=False))
+    return [ShapeTally(shape, totals.get(shape.id, 0), unflagged.get(shape.id, 0)) for shape in shapes]
 
 
-def _utc_date(dialect: str) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return cast(func.timezone(literal_column("'UTC'"), Drawing.created_at), Date)
-    return func.date(Drawing.created_at)
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-async def _per_day(session: AsyncSession, today: date) -> list[DayCount]:
-    first = today - timedelta(days=DAYS - 1)
-    start = datetime.combine(first, time(), tzinfo=UTC)
-    end = datetime.combine(today + timedelta(days=1), time(), tzinfo=UTC)
-    day = _utc_date(session.bind.dialect.name).label("day")
-    # Grouped by the output column's name: on PostgreSQL an expression repeated in GROUP BY
-    # would need its bound values to match, which it cannot tell of separate parameters.
-    statement = (
-        select(day, func.count())
-        .where(Drawing.created_at >= start, Drawing.created_at < end)
-        .group_by(literal_column("day"))
-    )
-    counts = {_as_date(value): total for value, total in (await session.execute(statement)).all()}
-    return [DayCount(date=first + timedelta(days=i), total=counts.get(first + timedelta(days=i), 0)) for i in range(DAYS)]
-
-
-async def _quality_histogram(session: AsyncSession) -> list[HistogramBin]:
-    """Bin i holds [i/10, (i+1)/10); the last also holds 1.0. The edges are compared as the
-    same doubles on every database (no multiply-and-floor, whose rounding differs)."""
-    edges = [i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)]
-    whens = [(Drawing.quality_score < edges[i + 1], i) for i in range(HISTOGRAM_BINS - 1)]
-    bin_index = case(*whens, else_=HISTOGRAM_BINS - 1).label("bin")
-    statement = select(bin_index, func.count()).group_by(literal_column("bin"))
-    counts = {int(index): total for index, total in (await session.execute(statement)).all()}
-    return [HistogramBin(start=edges[i], end=edges[i + 1], total=counts.get(i, 0)) for i in range(HISTOGRAM_BINS)]
-
-
-async def _count_by(session: AsyncSession, column: Any) -> list[tuple[str, int]]:
-    statement = select(column, func.count()).group_by(column).order_by(func.count().desc(), column)
-    return [(key, total) for key, total in (await session.execute(statement)).all()]
+def _ranked(totals: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(((key, total) for key, total in totals.items() if total), key=lambda kv: (-kv[1], kv[0]))
 
 
 async def collection_stats(session: AsyncSession, today: date) -> StatsRead:
-    tallies = await shape_tallies(session)
-    drawings = sum(t.total for t in tallies)
-    unflagged = sum(t.unflagged for t in tallies)
-    devices = dict.fromkeys(DEVICES, 0) | dict(await _count_by(session, Drawing.device))
-    contributor_sessions = (
-        await session.execute(select(func.count()).select_from(ContributorSession))
-    ).scalar_one()
+    shapes = (await session.execute(select(Shape).order_by(Shape.position, Shape.id))).scalars().all()
+    collection = await counts.read_tallies(session)
+    per_shape = collection.by("shape_id")
+    unflagged_per_shape = collection.by("shape_id", counts.Dimensions(flagged=False))
+    drawings = collection.count()
+    unflagged = sum(unflagged_per_shape.values())
+    devices = dict.fromkeys(DEVICES, 0) | dict(_ranked(collection.by("device")))
+    bins = collection.by("quality_bin")
+    first = today - timedelta(days=DAYS - 1)
+    days = await counts.day_counts(session, first, today)
+    edges = counts.BIN_EDGES
     return StatsRead(
         totals=StatsTotals(
             drawings=drawings,
@@ -109,12 +70,14 @@ async def collection_stats(session: AsyncSession, today: date) -> StatsRead:
             flagged_share=(drawings - unflagged) / drawings if drawings else 0.0,
         ),
         per_shape=[
-            ShapeCount(shape=t.shape.id, name=t.shape.name, active=t.shape.active, total=t.total, unflagged=t.unflagged)
-            for t in tallies
+            ShapeCount(shape=s.id, name=s.name, active=s.active, total=per_shape.get(s.id, 0),
+                       unflagged=unflagged_per_shape.get(s.id, 0))
+            for s in shapes
         ],
-        per_day=await _per_day(session, today),
-        quality_histogram=await _quality_histogram(session),
-        contributor_sessions=contributor_sessions,
-        by_source=[SourceCount(source=key, total=total) for key, total in await _count_by(session, Drawing.source)],
+        per_day=[DayCount(date=first + timedelta(days=i), total=days.get(first + timedelta(days=i), 0)) for i in range(DAYS)],
+        quality_histogram=[HistogramBin(start=edges[i], end=edges[i + 1], total=bins.get(i, 0))
+                           for i in range(counts.QUALITY_BINS)],
+        contributor_sessions=await counts.contributor_sessions(session),
+        by_source=[SourceCount(source=key, total=total) for key, total in _ranked(collection.by("source"))],
         by_device=[DeviceCount(device=key, total=total) for key, total in devices.items()],
     )

@@ -16,12 +16,13 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.shapes import CatalogShape
+from crowdsketch.common.tallies import shape_counts
 from crowdsketch.db.engine import Database
-from crowdsketch.db.models import Drawing, ModelEvaluation, ModelVersion, Shape
+from crowdsketch.db.models import ModelEvaluation, ModelVersion, Shape
 from crowdsketch.errors import ValidationError
 
 # How many of the least-drawn shapes a prompt is drawn from: enough that contributors who
@@ -90,14 +91,14 @@ class ShapeCatalog:
     @staticmethod
     async def _load(session: AsyncSession) -> tuple[list[CatalogShape], dict[str, int], dict[str, float]]:
         rows = (await session.execute(select(Shape).where(Shape.active.is_(True)))).scalars().all()
-        counts = await session.execute(select(Drawing.shape_id, func.count()).group_by(Drawing.shape_id))
+        counts = await shape_counts(session)  # the kept counts: no aggregate over the drawings
         shapes = [CatalogShape(row.id, row.name, row.closed, row.position) for row in rows]
         scores = await session.execute(
             select(ModelEvaluation.per_class)
             .join(ModelVersion, ModelVersion.id == ModelEvaluation.model_id)
             .where(ModelVersion.active.is_(True))
         )
-        return shapes, {shape_id: count for shape_id, count in counts.all()}, _error_rates(scores.scalars())
+        return shapes, counts, _error_rates(scores.scalars())
 
 
 def _error_rates(per_class_scores: Iterable[dict[str, Any]]) -> dict[str, float]:

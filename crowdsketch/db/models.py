@@ -386,7 +386,8 @@ class ModelEvaluation(Base):
 from crowdsketch.db.models_datasets import Dataset, DatasetItem  # noqa: E402
 from crowdsketch.db.models_experiments import Experiment, ExperimentOutcome  # noqa: E402
 from crowdsketch.db.models_implementors import ApiKey, ApiKeyUsage  # noqa: E402
+from crowdsketch.db.models_tallies import CollectionCount, DrawingDay, DrawingTally  # noqa: E402
 from crowdsketch.db.models_together import DrawingContributor, TogetherRoom  # noqa: E402
 
-__all__ = ["ApiKey", "ApiKeyUsage", "Base", "Dataset", "DatasetItem", "DrawingContributor", "Experiment",
-           "ExperimentOutcome", "TogetherRoom"]
+__all__ = ["ApiKey", "ApiKeyUsage", "Base", "CollectionCount", "Dataset", "DatasetItem", "DrawingContributor",
+           "DrawingDay", "DrawingTally", "Experiment", "ExperimentOutcome", "TogetherRoom"]

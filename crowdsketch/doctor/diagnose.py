@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, or_, select
 
 from crowdsketch.db.models import TrainingJob
+from crowdsketch.doctor.counts import count_findings
 from crowdsketch.doctor.inventory import (
     DRAWINGS_PREFIX,
     MODELS_PREFIX,
@@ -54,6 +55,7 @@ async def diagnose(resources: Resources, grace_s: float = DEFAULT_GRACE_S) -> Re
         *_orphan_model_blobs(model_blobs, models, cutoff),
         *_models_without_files(model_blobs, models, cutoff),
         *job_findings,
+        *await count_findings(resources),
     ]
     scanned = Scanned(drawing_rows, len(drawing_blobs), len(models), len(model_blobs), unfinished_jobs)
     return Report(checked_at, grace_s, scanned, tuple(findings))

@@ -23,6 +23,7 @@ The rules, and why:
   RabbitMQ the broker counts them (and redelivers a dead worker's message by itself: a
   second message at most makes the later worker take the job over from the earlier).
 - A pending job never published is published (and marked `queued` once the queue has it).
+- Kept counts that differ from a recount of the drawings are all recounted (`counts.py`).
 - When the database and the blob store look like different stacks (see `diagnose`), no
   blob is deleted and no drawing flagged: that is a configuration to fix, not data to lose.
 """
@@ -40,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common.audit import record
 from crowdsketch.db.models import Drawing, ModelVersion, TrainingJob
+from crowdsketch.doctor.counts import repair_counts
 from crowdsketch.doctor.inventory import (
     DRAWINGS_PREFIX,
     MISSING_STROKES_REASON,
@@ -76,6 +78,7 @@ async def repair(resources: Resources, report: Report) -> RepairResult:
     jobs = TrainingJobs.from_resources(resources)
     actions += [await _recover_lapsed_job(resources, jobs, f) for f in report.of_kind(Kind.EXPIRED_RUNNING_JOB)]
     actions += [await _publish_pending_job(resources, jobs, f) for f in report.of_kind(Kind.UNPUBLISHED_PENDING_JOB)]
+    actions += await repair_counts(resources, report.of_kind(Kind.COUNT_DRIFT))
     result = RepairResult(tuple(actions))
     if result.of_outcome(Outcome.REPAIRED):
         await _audit_summary(resources, result)

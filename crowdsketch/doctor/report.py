@@ -20,6 +20,7 @@ class Kind(StrEnum):
     EXPIRED_RUNNING_JOB = "expired_running_job"
     UNPUBLISHED_PENDING_JOB = "unpublished_pending_job"
     LONG_QUEUED_JOB = "long_queued_job"
+    COUNT_DRIFT = "count_drift"
 
 
 DESCRIPTIONS: dict[Kind, str] = {
@@ -32,6 +33,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     Kind.EXPIRED_RUNNING_JOB: "running jobs with a lapsed lease",
     Kind.UNPUBLISHED_PENDING_JOB: "pending jobs never published",
     Kind.LONG_QUEUED_JOB: "jobs queued for long (notice)",
+    Kind.COUNT_DRIFT: "kept counts that differ from a recount",
 }
 
 # Reported, never a reason for a non-zero exit: a queued job may just be waiting for a worker.
