@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from crowdsketch.cli_support import (
     DataDirOption,
     output_file,
     progress_bar,
+    rate_column,
     require_file,
     require_folder_of,
     run_or_exit,
@@ -129,15 +131,18 @@ def export_command(
         service = TransferService.from_resources(resources)
         export_filter = await service.export_filter(shape or (), include_flagged, source)
         total = await service.count(export_filter)
-        with output_file(file) as out, progress_bar(MofNCompleteColumn()) as progress:
+        with output_file(file) as out, progress_bar(MofNCompleteColumn(), rate_column()) as progress:
             task = progress.add_task("exporting", total=total)
             async for line in service.export_lines(export_filter, export_format):  # type: ignore[arg-type]
                 out.write(line)
                 written += 1
                 progress.advance(task)
 
+    started = time.perf_counter()
     run_or_exit(settings, export)
-    typer.echo(f"exported {written} drawings to {'stdout' if file == '-' else file}", err=file == "-")
+    elapsed = time.perf_counter() - started
+    typer.echo(f"exported {written} drawings to {'stdout' if file == '-' else file} in {elapsed:.1f} s "
+               f"({written / elapsed if elapsed else 0:,.0f} drawings/s)", err=file == "-")
 
 
 def import_command(

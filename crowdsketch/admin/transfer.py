@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Row, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crowdsketch.common import tallies
 from crowdsketch.common.audit import record
 from crowdsketch.common.line_formats import SOURCE_PATTERN, ExportFormat, LineError, ParsedLine, parse_line
 from crowdsketch.common.stroke_blobs import EXPORT_PAGE, rendered_lines
@@ -104,9 +105,18 @@ class TransferService:
         return ExportFilter(shapes, include_flagged, source)
 
     async def count(self, export_filter: ExportFilter) -> int:
+        """How many drawings the export will write, from the kept counts (no scan; exact:
+        shapes, source and flag are among the dimensions they are kept by)."""
+        dimensions = tallies.Dimensions(
+            shapes=export_filter.shapes, source=export_filter.source,
+            flagged=None if export_filter.include_flagged else False,
+        )
+
         async def count(session: AsyncSession) -> int:
-            statement = select(func.count()).select_from(Drawing).where(*export_filter.clauses())
-            return (await session.execute(statement)).scalar_one()
+            if export_filter.session_id is not None:
+                statement = select(func.count()).select_from(Drawing).where(*export_filter.clauses())
+                return (await session.execute(statement)).scalar_one()
+            return (await tallies.read_tallies(session)).count(dimensions)
 
         return await self._db.run(count, write=False)
 
