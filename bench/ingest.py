@@ -45,6 +45,7 @@ errors, and the rows stored are counted against the 201s at the end.
     python bench/ingest.py --stacks distributed --workers 2
     python bench/ingest.py --client raw --requests-c1 300 --requests-c32 2000
     python bench/ingest.py --quick --modes served,direct    # no floor or blob-put runs
+    python bench/ingest.py --stacks distributed --modes served --loaded-database crowdsketch_scale_10000000
 
 The code: drawings.py (the drawings sent), load.py (load generators, latency), cpu.py
 (/proc CPU accounting), stacks.py (processes and backends), moto_quiet.py (the S3 server).
@@ -109,14 +110,17 @@ def bench_embedded(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namesp
     return results, f"embedded: {stored} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}"
 
 
-def bench_distributed(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
-    print("distributed: PostgreSQL + Redis db 14 + S3 (moto server subprocess)", flush=True)
+def bench_distributed(runner: asyncio.Runner, corpus: Corpus, args: argparse.Namespace, workdir: Path,
+                      existing: str | None = None) -> tuple[list[Result], str]:
+    name = "distributed" if existing is None else "loaded"
+    print(f"{name}: PostgreSQL{f' (the database {existing}, as loaded)' if existing else ''} + Redis db 14 + "
+          "S3 (moto server subprocess)", flush=True)
     with ExitStack() as stack:
-        backends = Distributed.start(stack, workdir)
-        results = measure_stack(runner, "distributed", backends.settings(),
+        backends = Distributed.start(stack, workdir, existing)
+        results = measure_stack(runner, name, backends.settings(),
                                 backends.env(CROWDSKETCH_LOG_LEVEL=args.log_level), corpus, args, workdir)
         rows, sessions, served, consented = backends.rows_and_sessions()
-    return results, (f"distributed: {rows} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}; "
+    return results, (f"{name}: {rows} drawing rows stored, {expected_rows(results, args.warmup)} {CHECKED}; "
                      f"{sessions} sessions with drawings, {served} of them agreed to the terms first "
                      f"({consented - served} more agreed and drew nothing)")
 
@@ -128,7 +132,7 @@ def server_ms(r: Result) -> float | None:
 
 def report(results: list[Result], checks: list[str], args: argparse.Namespace) -> None:
     floors = {(r.stack, r.conc): r.rate for r in results if r.mode == "floor"}
-    order = {"embedded": 0, "distributed": 1}
+    order = {"embedded": 0, "distributed": 1, "loaded": 2}
     rank = {"served": 0, "direct": 1}  # then floor and blob put, by concurrency
     results = sorted(results, key=lambda r: (order[r.stack], rank.get(r.mode, 2), r.conc))
     print()
@@ -176,6 +180,16 @@ def report(results: list[Result], checks: list[str], args: argparse.Namespace) -
               f"{share:.0f}% of its floor ({'>=' if close else '<'} 50%): "
               f"{'target MET' if fast and close else 'target NOT met'}")
     peer_check(results)
+    loaded_check(results)
+
+
+def loaded_check(results: list[Result]) -> None:
+    """Issue 21: ingest into a loaded database within 10% of the empty one's, same run."""
+    rates = {r.stack: r.rate for r in results if r.mode == "served" and r.conc == 32}
+    if "loaded" in rates and rates.get("distributed"):
+        ratio = rates["loaded"] / rates["distributed"]
+        print(f"loaded vs empty database, served c=32: {rates['loaded']:.1f} vs {rates['distributed']:.1f} drawings/s "
+              f"= {ratio:.2f}× ({'within' if ratio >= 0.9 else 'NOT within'} 10%)")
 
 
 def peer_check(results: list[Result]) -> None:
@@ -198,6 +212,9 @@ def peer_check(results: list[Result]) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stacks", default="embedded,distributed", help="comma-separated: embedded,distributed")
+    parser.add_argument("--loaded-database", metavar="NAME",
+                        help="also run the distributed stack against this existing PostgreSQL database (kept), e.g. "
+                             "one `bench/scale.py load` filled: the 'loaded' rows, compared with the empty database's")
     parser.add_argument("--workers", type=int, default=1, help="crowdsketch serve processes per served stack (one port each)")
     parser.add_argument("--requests-c1", type=int, default=300, help="measured requests at concurrency 1")
     parser.add_argument("--requests-c32", type=int, default=2000, help="measured requests at concurrency 32")
@@ -246,6 +263,10 @@ def main() -> int:
                     stack_results, check = bench(runner, corpus, args, workdir)
                     results += stack_results
                     checks.append(check)
+            if args.loaded_database:
+                stack_results, check = bench_distributed(runner, corpus, args, workdir, args.loaded_database)
+                results += stack_results
+                checks.append(check)
     except session.Interrupted:
         return 130
     report(results, checks, args)

@@ -206,23 +206,34 @@ class Distributed:
     db_name: str
     endpoint: str
 
+    # What the database held before the run (a loaded one: `existing`), left out of the counts.
+    baseline: tuple[int, ...] = (0, 0, 0, 0)
+
     @classmethod
-    def start(cls, stack: ExitStack, workdir: Path) -> Distributed:
+    def start(cls, stack: ExitStack, workdir: Path, existing: str | None = None) -> Distributed:
+        """With `existing`, that database (kept, counted from what it holds now) instead of a
+        fresh one."""
         endpoint = start_moto(stack, workdir / "moto.log")
 
         # Redis: db 14, flushed before and after.
         redis_flush()
         stack.callback(redis_flush)
 
-        # PostgreSQL: a fresh database, dropped at the end.
-        db_name = f"crowdsketch_bench_{uuid.uuid4().hex[:10]}"
-        pg_execute(f'CREATE DATABASE "{db_name}"')
-        stack.callback(print, f"  dropped database {db_name}", flush=True)
-        stack.callback(pg_execute, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        if existing is None:
+            # PostgreSQL: a fresh database, dropped at the end.
+            db_name = f"crowdsketch_bench_{uuid.uuid4().hex[:10]}"
+            pg_execute(f'CREATE DATABASE "{db_name}"')
+            stack.callback(print, f"  dropped database {db_name}", flush=True)
+            stack.callback(pg_execute, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        else:
+            db_name = existing
         CPU.database = db_name
 
-        distributed = cls(workdir / "distributed-data", db_name, endpoint)
-        migrate(distributed.env(), workdir / "distributed-migrate.log")
+        tag = "distributed" if existing is None else "loaded"
+        distributed = cls(workdir / f"{tag}-data", db_name, endpoint)
+        migrate(distributed.env(), workdir / f"{tag}-migrate.log")
+        if existing is not None:
+            distributed.baseline = distributed._counts()
         return distributed
 
     @property
@@ -247,8 +258,12 @@ class Distributed:
         """Drawing rows; sessions with drawings; those of them that agreed to the terms (the
         served runs'); sessions that agreed (the served runs agree for every session they can
         use, a few of which may draw nothing)."""
-        rows, drawn, drawn_consented, consented = pg_counts(
+        rows, drawn, drawn_consented, consented = (
+            now - before for now, before in zip(self._counts(), self.baseline, strict=True))
+        return rows, drawn, drawn_consented, consented
+
+    def _counts(self) -> tuple[int, ...]:
+        return tuple(pg_counts(
             self.db_name, "drawings", "contributor_sessions WHERE drawing_count > 0",
             "contributor_sessions WHERE drawing_count > 0 AND consent_version IS NOT NULL",
-            "contributor_sessions WHERE consent_version IS NOT NULL")
-        return rows, drawn, drawn_consented, consented
+            "contributor_sessions WHERE consent_version IS NOT NULL"))

@@ -94,11 +94,14 @@ class Drawing(Base):
     __tablename__ = "drawings"
     __table_args__ = (
         Index("ix_drawings_created_at_id", "created_at", "id"),
-        Index("ix_drawings_shape_id_created_at", "shape_id", "created_at"),
+        # The list's filters in combination, each ending with its sort key and the id (keyset
+        # pages): chosen from EXPLAIN ANALYZE at 10 M rows (migration 3f8d0b6c2a17).
+        Index("ix_drawings_shape_id_created_at_id", "shape_id", "created_at", "id"),
         Index("ix_drawings_session_id_created_at", "session_id", "created_at"),
         Index("ix_drawings_quality_score_id", "quality_score", "id"),
-        Index("ix_drawings_flagged_created_at", "flagged", "created_at"),
-        Index("ix_drawings_source_created_at", "source", "created_at"),
+        Index("ix_drawings_flagged_created_at_id", "flagged", "created_at", "id"),
+        Index("ix_drawings_source_created_at_id", "source", "created_at", "id"),
+        Index("ix_drawings_source_device_created_at_id", "source", "device", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
