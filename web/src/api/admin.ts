@@ -86,7 +86,11 @@ export interface LabelChange {
 export interface DrawingPage {
   items: DrawingSummary[];
   nextCursor: string | null;
+  /** Drawings matching the filters, over all pages: exact, or an estimate when `totalIsEstimate`. */
   total: number;
+  /** `total` is an estimate (a broad filter over a big collection), not a count. Absent from
+   * an older server's answer: `listDrawings` reads that as false. */
+  totalIsEstimate: boolean;
 }
 
 export interface DrawingFilters {
@@ -298,8 +302,12 @@ export async function logout(): Promise<void> {
 
 // Drawings
 
-export function listDrawings(query: DrawingQuery = {}, signal?: AbortSignal): Promise<DrawingPage> {
-  return admin<DrawingPage>("/drawings", { query: { ...query }, signal });
+export async function listDrawings(query: DrawingQuery = {}, signal?: AbortSignal): Promise<DrawingPage> {
+  const page = await admin<Omit<DrawingPage, "totalIsEstimate"> & { totalIsEstimate?: boolean }>("/drawings", {
+    query: { ...query },
+    signal,
+  });
+  return { ...page, totalIsEstimate: page.totalIsEstimate === true };
 }
 
 export function fetchDrawing(id: string, signal?: AbortSignal): Promise<DrawingDetail> {

@@ -42,11 +42,11 @@ const DRAWING = {
   createdAt: "2026-01-01T00:00:00Z",
 };
 
-function stubAdminApi() {
+function stubAdminApi(page: Record<string, unknown> = { total: 30 }) {
   return mockFetch({
     "GET /api/admin/shapes": { status: 200, body: SHAPES },
     "GET /api/admin/stats": { status: 200, body: STATS },
-    "GET /api/admin/drawings": { status: 200, body: { items: [DRAWING], nextCursor: "c2", total: 30 } },
+    "GET /api/admin/drawings": { status: 200, body: { items: [DRAWING], nextCursor: "c2", ...page } },
     "GET /api/admin/drawings/d1": { status: 404, body: { error: "NOT_FOUND", message: "gone", requestId: "r" } },
   });
 }
@@ -107,6 +107,35 @@ describe("DrawingsPage", () => {
     await userEvent.selectOptions(screen.getByLabelText("Device"), "pen");
     expect(window.location.search).toBe("?shape=star&device=pen");
     expect(window.history.length).toBe(entries);
+  });
+
+  it("says an estimated total is one, rounded, with a tooltip saying why", async () => {
+    window.history.replaceState(null, "", "/admin/drawings");
+    stubAdminApi({ total: 1234567, totalIsEstimate: true });
+    render(<DrawingsPage />);
+
+    const total = await screen.findByText("about 1.2 million drawings");
+    expect(total).toHaveAttribute("title", "An estimate: too many drawings match to count each one");
+    expect(screen.getByTitle("An estimate: too many drawings match to count each one")).toBe(total);
+    expect(total.parentElement).toHaveTextContent(/^about 1\.2 million drawings · page 1 of about 51,000$/);
+    expect(total.parentElement).toHaveAttribute("aria-live", "polite");
+  });
+
+  it("writes an exact total in full, with no tooltip, when the API says it is exact or says nothing", async () => {
+    window.history.replaceState(null, "", "/admin/drawings");
+    stubAdminApi({ total: 1234567, totalIsEstimate: false });
+    const first = render(<DrawingsPage />);
+    const exact = `${(1234567).toLocaleString()} drawings`;
+    const total = await screen.findByText(exact);
+    expect(total).not.toHaveAttribute("title");
+    expect(total.parentElement).toHaveTextContent(`${exact} · page 1 of 51441`);
+    expect(screen.queryByText(/about/)).not.toBeInTheDocument();
+    first.unmount();
+
+    stubAdminApi({ total: 1234567 }); // an older server: no totalIsEstimate
+    render(<DrawingsPage />);
+    expect(await screen.findByText(exact)).not.toHaveAttribute("title");
+    expect(screen.queryByText(/about/)).not.toBeInTheDocument();
   });
 
   it("links a drawing's page back to the list as it was left", async () => {

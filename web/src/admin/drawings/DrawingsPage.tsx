@@ -2,6 +2,7 @@ import { useState } from "react";
 import { ErrorDisplay } from "../../common/ErrorDisplay";
 import { DrawingCard } from "./DrawingCard";
 import { DrawingFilterForm } from "./DrawingFilterForm";
+import { ESTIMATE_TITLE, formatPageCount, formatTotal } from "./formatTotal";
 import { DEFAULT_FLAG_REASON, PAGE_SIZE, useDrawingList } from "./useDrawingList";
 import { useFilterOptions } from "./useFilterOptions";
 
@@ -10,7 +11,6 @@ export function DrawingsPage() {
   const options = useFilterOptions();
   const [reason, setReason] = useState(DEFAULT_FLAG_REASON);
   const { data, error, loading, reload } = list.page;
-  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
 
   return (
     <section className="admin-section">
@@ -47,7 +47,8 @@ export function DrawingsPage() {
 
       {data && (
         <p className="admin-muted" aria-live="polite">
-          {data.total.toLocaleString()} drawing{data.total === 1 ? "" : "s"} · page {list.pageNumber} of {pages}
+          <span title={data.totalIsEstimate ? ESTIMATE_TITLE : undefined}>{formatTotal(data.total, data.totalIsEstimate)}</span>
+          {" · "}page {list.pageNumber} of {formatPageCount(data.total, data.totalIsEstimate, PAGE_SIZE, list.pageNumber)}
           {loading ? " · loading…" : ""}
         </p>
       )}
