@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # How often a worker looks for votes newer than the last aggregation and, if there are
     # any, starts one (the crowd's verdicts and trust, quality/consensus.py). 0: never.
     consensus_interval_s: float = Field(default=60.0, ge=0)
+    # How often a worker folds the kept counts' rows (PostgreSQL appends one per change; the
+    # Overview sums them: common/tallies.py). 0: never (the counts stay exact, reads slow down).
+    count_fold_interval_s: float = Field(default=10.0, ge=0)
 
     # Whether inference calls need an implementor's API key (`Authorization: Bearer`):
     # `required` for a public deployment, `optional` (a key, when sent, is checked, limited

@@ -1,9 +1,13 @@
 """The collection's counts, read from the tables the database keeps as drawings change
-(`crowdsketch.db.models_tallies`), and recounted from the drawings when `doctor` checks them.
+(`crowdsketch.db.models_tallies`), folded by the worker, and recounted from the drawings
+when `doctor` checks them.
 
-Every reader here reads a few thousand rows at most, whatever the size of the collection:
-`drawing_tallies` has one row per (shape, source, device, flag, quality bin) that occurs,
-`drawing_days` one per (UTC day, shape). The triggers that keep them are in the migration
+A count is the sum of its key's rows: on PostgreSQL the triggers append a row per change
+(no counter row is ever locked by a writer), and `fold` replaces each key's rows by their
+sum every few seconds, so every reader here sums a few thousand rows at most, whatever the
+size of the collection: one per (shape, source, device, flag, quality bin) in
+`drawing_tallies` and one per (UTC day, shape) in `drawing_days`, plus what arrived since
+the last fold. The triggers that keep them are in the migration
 that made them; this module holds the same definitions (the quality bin, the UTC day) as
 SQLAlchemy expressions, for the recount that checks them."""
 
@@ -26,6 +30,13 @@ QUALITY_BINS = 10
 # triggers' literals (i/10 is the double nearest to the decimal i/10).
 BIN_EDGES = tuple(i / QUALITY_BINS for i in range(QUALITY_BINS + 1))
 SESSIONS = "contributor_sessions"
+FOLD_LOCK_ID = 0x74616C6C79  # "tally"
+# Each counter table and its key: only keys with several rows (or a zero sum) are folded.
+_FOLDED = {
+    "drawing_tallies": ("shape_id", "source", "device", "flagged", "quality_bin"),
+    "drawing_days": ("day", "shape_id"),
+    "collection_counts": ("name",),
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,8 @@ class Tallies:
             return 0.0, True
         start = 0.0 if low is None else max(0.0, low)
         end = 1.0 if high is None else min(1.0, high)
-        exact = (low is None or low in BIN_EDGES) and (high is None or high >= 1.0)
+        # 1.0 is no bin's lower edge: it is the top of the last bin, whose other scores are below it.
+        exact = (low is None or low in BIN_EDGES[:-1]) and (high is None or high >= 1.0)
         kept = 0.0
         for index, count in bins.items():
             lower, upper = BIN_EDGES[index], BIN_EDGES[index + 1]
@@ -111,11 +123,13 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+_TALLY_KEY = (DrawingTally.shape_id, DrawingTally.source, DrawingTally.device, DrawingTally.flagged,
+              DrawingTally.quality_bin)
+
+
 async def read_tallies(session: AsyncSession) -> Tallies:
-    rows = await session.execute(
-        select(DrawingTally.shape_id, DrawingTally.source, DrawingTally.device, DrawingTally.flagged,
-               DrawingTally.quality_bin, DrawingTally.total).where(DrawingTally.total != 0)
-    )
+    total = func.sum(DrawingTally.total)
+    rows = await session.execute(select(*_TALLY_KEY, total).group_by(*_TALLY_KEY).having(total != 0))
     return Tallies(tuple(Tally(s, src, dev, bool(f), int(b), int(t)) for s, src, dev, f, b, t in rows.all()))
 
 
@@ -141,8 +155,8 @@ async def day_counts(
 
 
 async def contributor_sessions(session: AsyncSession) -> int:
-    total = (await session.execute(select(CollectionCount.total).where(CollectionCount.name == SESSIONS))).scalar()
-    return int(total or 0)
+    statement = select(func.sum(CollectionCount.total)).where(CollectionCount.name == SESSIONS)
+    return int((await session.execute(statement)).scalar() or 0)
 
 
 # --- the recount (`crowdsketch doctor`) ---------------------------------------------------
@@ -174,11 +188,14 @@ def _actual_statements(dialect: str) -> dict[str, Any]:
 
 
 def _stored_statements() -> dict[str, Any]:
+    """Each counter table's counts: the sum of each key's rows (PostgreSQL keeps deltas)."""
+    def summed(*key: Any, total: Any) -> Any:
+        return select(*key, func.sum(total)).group_by(*key)
+
     return {
-        DrawingTally.__tablename__: select(DrawingTally.shape_id, DrawingTally.source, DrawingTally.device,
-                                           DrawingTally.flagged, DrawingTally.quality_bin, DrawingTally.total),
-        DrawingDay.__tablename__: select(DrawingDay.day, DrawingDay.shape_id, DrawingDay.total),
-        CollectionCount.__tablename__: select(CollectionCount.name, CollectionCount.total),
+        DrawingTally.__tablename__: summed(*_TALLY_KEY, total=DrawingTally.total),
+        DrawingDay.__tablename__: summed(DrawingDay.day, DrawingDay.shape_id, total=DrawingDay.total),
+        CollectionCount.__tablename__: summed(CollectionCount.name, total=CollectionCount.total),
     }
 
 
@@ -220,3 +237,26 @@ async def recount(session: AsyncSession) -> None:
     for table, (model, columns) in targets.items():
         await session.execute(delete(model))
         await session.execute(insert(model).from_select(columns, actual[table]))
+
+
+async def fold(session: AsyncSession) -> int:
+    """Replace each key's rows by one row of their sum (dropping sums of zero), in one
+    statement per table so that a reader sees the counts before or after, never between.
+    PostgreSQL only (SQLite's triggers upsert). One folder at a time: another caller returns
+    at once. The caller commits. Returns how many rows were folded away."""
+    if session.bind.dialect.name != "postgresql":
+        return 0
+    if not (await session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": FOLD_LOCK_ID})).scalar():
+        return 0
+    folded = 0
+    for table, key in _FOLDED.items():
+        on = " AND ".join(f"t.{column} = d.{column}" for column in key)
+        columns = ", ".join(key)
+        gone, kept = (await session.execute(text(f"""
+            WITH d AS (SELECT {columns} FROM {table} GROUP BY {columns} HAVING count(*) > 1 OR sum(total) = 0),
+            gone AS (DELETE FROM {table} t USING d WHERE {on} RETURNING {", ".join(f"t.{c}" for c in key)}, t.total),
+            kept AS (INSERT INTO {table} ({columns}, total)
+                     SELECT {columns}, sum(total) FROM gone GROUP BY {columns} HAVING sum(total) <> 0 RETURNING 1)
+            SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM kept)"""))).one()
+        folded += gone - kept
+    return folded

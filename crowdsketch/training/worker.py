@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 
+from crowdsketch.common import tallies
 from crowdsketch.common.scoring import scoring_model
 from crowdsketch.db.models import ModelVersion, TrainingJob
 from crowdsketch.evaluation.service import EvaluationService, SetScore
@@ -62,11 +63,13 @@ class TrainingWorker:
         self._progress_order = asyncio.Lock()
 
     async def run(self) -> None:
-        """Take jobs until cancelled; meanwhile re-publish jobs whose publication failed
-        and end the jobs the queue gave up on."""
+        """Take jobs until cancelled; meanwhile re-publish jobs whose publication failed,
+        end the jobs the queue gave up on, start vote aggregations and fold the kept counts."""
         chores = [asyncio.create_task(self._sweep()), asyncio.create_task(self._end_dead_letters())]
         if self._resources.settings.consensus_interval_s > 0:
             chores.append(asyncio.create_task(self._aggregate_new_votes(self._resources.settings.consensus_interval_s)))
+        if self._resources.settings.count_fold_interval_s > 0:
+            chores.append(asyncio.create_task(self._fold_counts(self._resources.settings.count_fold_interval_s)))
         try:
             async with contextlib.aclosing(self._resources.jobs.consume()) as deliveries:
                 async for delivery in deliveries:
@@ -214,6 +217,15 @@ class TrainingWorker:
                     await self._jobs.start_kind(None, AGGREGATE_KIND, {}, None)
             except Exception:  # noqa: BLE001 - the next round tries again
                 logger.warning("starting the aggregation of votes failed", exc_info=True)
+
+    async def _fold_counts(self, interval_s: float) -> None:
+        """Keep the kept counts' tables small: each key's rows become one (tallies.fold)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self._resources.db.run(tallies.fold)
+            except Exception:  # noqa: BLE001 - the next round tries again; the counts stay exact
+                logger.warning("folding the kept counts failed", exc_info=True)
 
     async def _sweep(self) -> None:
         while True:

@@ -1,15 +1,21 @@
 """collection tallies kept by triggers
 
 The Overview, the drawing list's totals and the next prompt read counts from three small
-tables instead of counting `drawings`. Triggers keep them in the same transaction as the
+tables instead of counting `drawings`. Triggers write them in the same transaction as the
 change they count, on every path that writes drawings (the ingest statement, imports,
-curation, relabels, withdrawals, cascades, hand-written SQL):
+curation, relabels, withdrawals, cascades, hand-written SQL). A count is the sum of its
+key's rows.
 
-* PostgreSQL: statement-level triggers with transition tables, so a bulk statement (an
-  import, a bulk flag, a withdrawal) makes one grouped upsert per counter table rather than
-  one per row. Upserts go in key order, so two bulk statements take row locks in the same
-  order.
-* SQLite: row-level triggers (it has no others); one writer at a time, so no contention.
+* PostgreSQL: statement-level triggers with transition tables append one row per key a
+  statement changed (its delta): a bulk statement (an import, a bulk flag, a withdrawal)
+  adds one grouped row per key, not one per drawing. Appending, never updating, means no
+  counter row is locked: concurrent submissions do not queue behind one another, and
+  transactions of several statements (a withdrawal, an import naming new writers) cannot
+  deadlock on counter rows taken in different orders, as upserts did. The worker folds each
+  key's rows into one every few seconds (`crowdsketch.common.tallies.fold`), so readers sum
+  a few thousand rows at most. No primary key: the rows are deltas.
+* SQLite: row-level triggers (it has no others) upsert one row per key; one writer at a
+  time, so nothing to contend for, and nothing to fold.
 
 A future migration that rebuilds `drawings` on SQLite (batch mode copies the table) drops
 its triggers: re-create them there (`crowdsketch doctor` reports the drift they leave).
@@ -38,15 +44,13 @@ CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   WITH changes AS ({changes}),
   tallies AS (
-    INSERT INTO drawing_tallies AS t (shape_id, source, device, flagged, quality_bin, total)
+    INSERT INTO drawing_tallies (shape_id, source, device, flagged, quality_bin, total)
     SELECT shape_id, source, device, flagged, drawing_quality_bin(quality_score), sum(n)
-    FROM changes GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (shape_id, source, device, flagged, quality_bin) DO UPDATE SET total = t.total + EXCLUDED.total
+    FROM changes GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
   )
-  INSERT INTO drawing_days AS d (day, shape_id, total)
+  INSERT INTO drawing_days (day, shape_id, total)
   SELECT (created_at AT TIME ZONE 'UTC')::date, shape_id, sum(n)
-  FROM changes GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2
-  ON CONFLICT (day, shape_id) DO UPDATE SET total = d.total + EXCLUDED.total;
+  FROM changes GROUP BY 1, 2 HAVING sum(n) <> 0;
   RETURN NULL;
 END $$;
 """
@@ -64,8 +68,7 @@ BEGIN
     SELECT -count(*) INTO delta FROM old_rows;
   END IF;
   IF delta <> 0 THEN
-    INSERT INTO collection_counts AS c (name, total) VALUES ('contributor_sessions', delta)
-    ON CONFLICT (name) DO UPDATE SET total = c.total + EXCLUDED.total;
+    INSERT INTO collection_counts (name, total) VALUES ('contributor_sessions', delta);
   END IF;
   RETURN NULL;
 END $$""",
@@ -136,6 +139,12 @@ def _fill(dialect: str) -> list[str]:
 
 
 def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    keyed = dialect != "postgresql"  # PostgreSQL's rows are deltas, summed per key
+
+    def key(*columns: str, name: str) -> list[sa.PrimaryKeyConstraint]:
+        return [sa.PrimaryKeyConstraint(*columns, name=name)] if keyed else []
+
     op.create_table('drawing_tallies',
     sa.Column('shape_id', sa.String(length=40), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
@@ -143,20 +152,21 @@ def upgrade() -> None:
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.Column('quality_bin', sa.SmallInteger(), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('shape_id', 'source', 'device', 'flagged', 'quality_bin', name=op.f('pk_drawing_tallies'))
+    *key('shape_id', 'source', 'device', 'flagged', 'quality_bin', name=op.f('pk_drawing_tallies'))
     )
     op.create_table('drawing_days',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('shape_id', sa.String(length=40), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('day', 'shape_id', name=op.f('pk_drawing_days'))
+    *key('day', 'shape_id', name=op.f('pk_drawing_days'))
     )
     op.create_table('collection_counts',
     sa.Column('name', sa.String(length=40), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('name', name=op.f('pk_collection_counts'))
+    *key('name', name=op.f('pk_collection_counts'))
     )
-    dialect = op.get_bind().dialect.name
+    if not keyed:
+        op.create_index('ix_drawing_days_day_shape_id', 'drawing_days', ['day', 'shape_id'])
     if dialect == "postgresql":
         op.execute("LOCK TABLE drawings, contributor_sessions IN SHARE MODE")  # the fill counts what the triggers then follow
         op.execute(f"""CREATE FUNCTION drawing_quality_bin(q double precision) RETURNS smallint
