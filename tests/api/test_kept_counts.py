@@ -46,7 +46,9 @@ from tests.support.kept_counts import (
     stats_mismatches,
     varied_strokes,
 )
+from tests.api.admin.test_eval_sets import _worker
 from tests.support.stacks import Stack, copy_sqlite_template
+from tests.support.waiting import JOB_DEADLINE_S, eventually
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 NO_GRACE = 0.0
@@ -495,3 +497,22 @@ async def test_folding_while_drawings_arrive_keeps_every_count_and_shrinks_the_t
     assert await _scalar(stack, "SELECT count(*) FROM drawing_tallies") == keys
     assert await _scalar(stack, "SELECT count(*) FROM collection_counts") == 1
     assert await drift(stack) == []
+
+
+@pytest.mark.settings(count_fold_interval_s=0.2)
+async def test_a_running_worker_folds_the_counts(admin_client: httpx.AsyncClient, stack: Stack) -> None:
+    if stack.mode == "embedded":
+        pytest.skip("SQLite's triggers upsert one row per key: there is nothing to fold")
+    rng = random.Random(5)
+    for _ in range(6):
+        await _submit(admin_client, rng, "circle", uuid.uuid4().hex)
+    assert await _scalar(stack, "SELECT count(*) FROM collection_counts") > 1
+
+    async def folded() -> bool:
+        return await _scalar(stack, "SELECT count(*) FROM collection_counts") == 1
+
+    async with _worker(stack):
+        await eventually(folded, "the worker folds the session count into one row", within_s=JOB_DEADLINE_S,
+                         interval_s=0.1)
+    assert await drift(stack) == []
+    assert (await stats(admin_client))["contributorSessions"] == 6
