@@ -7,7 +7,9 @@ give an estimate (each further condition's share of the matching drawings, as if
 independent: quality bins in proportion to their overlap, days in proportion to the range).
 An estimate small enough is replaced by an exact count, which an index then finds cheaply
 (and which stops after `EXACT_COUNT_LIMIT` rows, so a wrong estimate costs little); a
-larger one is answered as such, `totalIsEstimate: true`, and the dashboard says "about"."""
+larger one is answered as such, `totalIsEstimate: true`, and the dashboard says "about".
+A contributor's drawings are always counted (an index finds them), up to the limit; past it,
+the session's own count of its drawings gives the estimate."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common import tallies as counts
-from crowdsketch.db.models import Drawing
+from crowdsketch.db.models import ContributorSession, Drawing
 
 if TYPE_CHECKING:
     from crowdsketch.admin.drawings_service import DrawingFilters
@@ -83,6 +85,13 @@ async def matching_total(session: AsyncSession, filters: DrawingFilters) -> tupl
     if exact:
         return round(matching), False
     estimate = round(matching)
+    if filters.session_id is not None:
+        # The counts know nothing of contributors: the session's own count of what it drew
+        # stands in, in the share the other conditions keep of the whole collection.
+        drawn = (await session.execute(
+            select(ContributorSession.drawing_count).where(ContributorSession.id == filters.session_id))).scalar() or 0
+        everything = collection.count()
+        estimate = round(drawn * matching / everything) if everything else 0
     if filters.session_id is not None or estimate <= EXACT_COUNT_LIMIT:
         found = await _bounded_count(session, filters, EXACT_COUNT_LIMIT + 1)
         if found <= EXACT_COUNT_LIMIT:

@@ -105,7 +105,12 @@ def _drawing_read(drawing: Drawing, shape_name: str) -> dict[str, Any]:
 
 
 def _with_shape_name() -> Select[tuple[Drawing, str]]:
-    return select(Drawing, Shape.name).join(Shape, Shape.id == Drawing.shape_id)
+    """Drawings with their shape's name, from a subquery rather than a join: with a join,
+    SQLite's planner put the 12 shapes in the outer loop and sorted every drawing of each
+    (0.7 s for a page of `minQuality=0.9&sort=quality` at a million drawings) instead of
+    walking the sort's index, which the list's keyset pages rely on."""
+    name = select(Shape.name).where(Shape.id == Drawing.shape_id).correlate(Drawing).scalar_subquery()
+    return select(Drawing, name)
 
 
 async def _check_shapes(session: AsyncSession, shapes: tuple[str, ...]) -> None:
