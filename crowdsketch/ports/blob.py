@@ -66,10 +66,13 @@ class FileBlobStore:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root.resolve()) or not key:
+        """The key's file, refused when the key could leave the root. Checked on the key's
+        words, not by resolving the path: two `realpath` calls a blob were an eighth of an
+        export's time."""
+        parts = key.split("/")
+        if not key or "\\" in key or "\0" in key or any(part in ("", ".", "..") for part in parts):
             raise ValueError(f"invalid blob key {key!r}")
-        return path
+        return self.root.joinpath(*parts)
 
     async def put(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(self._put, self._path(key), data)
