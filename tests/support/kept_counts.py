@@ -17,11 +17,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crowdsketch.common import tallies
 from crowdsketch.db.models import ContributorSession, Drawing
+from tests.support.drawings import drawing_body, submission_headers
 from tests.support.stacks import Stack
 
 QUALITY_BINS = 10
@@ -203,3 +204,25 @@ def past_moments(now: datetime) -> list[datetime]:
         today - timedelta(days=30),
         today - timedelta(days=400, hours=-5),
     ]
+
+
+async def execute_sql(stack: Stack, *statements: str) -> None:
+    async def run(session) -> None:  # type: ignore[no-untyped-def]
+        for statement in statements:
+            await session.execute(text(statement))
+
+    await stack.stores.db.run(run)
+
+
+async def scalar_sql(stack: Stack, statement: str) -> Any:
+    async def run(session) -> Any:  # type: ignore[no-untyped-def]
+        return (await session.execute(text(statement))).scalar_one()
+
+    return await stack.stores.db.run(run, write=False)
+
+
+async def submit_drawing(client: httpx.AsyncClient, rng: random.Random, shape: str, session_id: str, device: str = "mouse") -> str:
+    body = drawing_body(shape, varied_strokes(rng), device=device)
+    response = await client.post("/api/drawings", json=body, headers=submission_headers(session_id, shape))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

@@ -86,11 +86,8 @@ export interface LabelChange {
 export interface DrawingPage {
   items: DrawingSummary[];
   nextCursor: string | null;
-  /** Drawings matching the filters, over all pages: exact, or an estimate when `totalIsEstimate`. */
   total: number;
-  /** `total` is an estimate (a broad filter over a big collection), not a count. Absent from
-   * an older server's answer: `listDrawings` reads that as false. */
-  totalIsEstimate: boolean;
+  totalIsEstimate: boolean; // `total` is an estimate (a broad filter over a big collection)
 }
 
 export interface DrawingFilters {
@@ -302,12 +299,8 @@ export async function logout(): Promise<void> {
 
 // Drawings
 
-export async function listDrawings(query: DrawingQuery = {}, signal?: AbortSignal): Promise<DrawingPage> {
-  const page = await admin<Omit<DrawingPage, "totalIsEstimate"> & { totalIsEstimate?: boolean }>("/drawings", {
-    query: { ...query },
-    signal,
-  });
-  return { ...page, totalIsEstimate: page.totalIsEstimate === true };
+export function listDrawings(query: DrawingQuery = {}, signal?: AbortSignal): Promise<DrawingPage> {
+  return admin<DrawingPage>("/drawings", { query: { ...query }, signal });
 }
 
 export function fetchDrawing(id: string, signal?: AbortSignal): Promise<DrawingDetail> {
