@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.scale_data import pg, session_id
-from bench.stacks import ROOT, crowdsketch_cmd, free_port, start_process, wait_http
+from bench.stacks import ROOT, crowdsketch_cmd, free_port, redis_flush, start_process, wait_http
 
 if TYPE_CHECKING:
     from bench.scale import Target
@@ -62,16 +62,6 @@ class Timing:
         total = "—" if self.total is None else f"{self.total:,}" if isinstance(self.total, int) else str(self.total)
         estimate = "—" if self.estimate is None else "yes" if self.estimate else "no"
         return f"| {self.label}{status} | {self.p50():,.1f} | {self.max():,.1f} | {total} | {estimate} |"
-
-
-def redis_flush() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 def serve_env(target: Target, timeout_s: float) -> dict[str, str]:
@@ -109,9 +99,9 @@ def served(target: Target, timeout_s: float, workdir, code: Path | None) -> Iter
     checkout's otherwise. The admin is made by this checkout's CLI either way."""
     env = serve_env(target, timeout_s)
     password = secrets.token_urlsafe(16)
-    redis_flush()
+    redis_flush(REDIS_URL)
     with ExitStack() as stack:
-        stack.callback(redis_flush)
+        stack.callback(redis_flush, REDIS_URL)
         ensure_admin(target, password)
         port = free_port()
         log = workdir / "serve.log"

@@ -165,10 +165,10 @@ def pg_counts(database: str, *tables: str) -> list[int]:
     return _pg(database, count)
 
 
-def redis_flush() -> None:
+def redis_flush(url: str = REDIS_URL) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     try:
         client.flushdb()
     finally:

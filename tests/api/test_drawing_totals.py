@@ -11,7 +11,6 @@ exactly (`totalIsEstimate: false`) by the counts: the bounded count stops at 4."
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,22 +19,13 @@ import pytest
 
 from crowdsketch.admin import drawing_totals
 from tests.api.admin.seed import drawing_row, insert_drawings
-from tests.support.kept_counts import drift, list_total
+from tests.support.kept_counts import Row, drift, list_total
 from tests.support.stacks import Stack
 
 SMALL_LIMIT = 3
 
 
-@dataclass(frozen=True)
-class Seeded:
-    id: str
-    shape_id: str
-    source: str
-    device: str
-    flagged: bool
-    quality_score: float
-    created_at: datetime
-    session_id: str | None
+Seeded = Row  # a seeded drawing, as the recount reads one
 
 
 def _days() -> tuple[date, date, date]:
