@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # How often a worker folds the kept counts' rows (PostgreSQL appends one per change; the
     # Overview sums them: common/tallies.py). 0: never (the counts stay exact, reads slow down).
     count_fold_interval_s: float = Field(default=10.0, ge=0)
+    # The drawing list counts a filter's matches exactly up to this many (an index finds them);
+    # past it, a filter the kept counts cannot answer gets an estimate (`totalIsEstimate`).
+    exact_count_limit: int = Field(default=10_000, ge=0)
 
     # Whether inference calls need an implementor's API key (`Authorization: Bearer`):
     # `required` for a public deployment, `optional` (a key, when sent, is checked, limited

@@ -6,7 +6,7 @@ whole UTC days when only shapes are also given. Whatever else a filter holds, th
 give an estimate (each further condition's share of the matching drawings, as if
 independent: quality bins in proportion to their overlap, days in proportion to the range).
 An estimate small enough is replaced by an exact count, which an index then finds cheaply
-(and which stops after `EXACT_COUNT_LIMIT` rows, so a wrong estimate costs little); a
+(and which stops after `exact_limit` rows, so a wrong estimate costs little); a
 larger one is answered as such, `totalIsEstimate: true`, and the dashboard says "about".
 A contributor's drawings are always counted (an index finds them), up to the limit; past it,
 the session's own count of its drawings gives the estimate."""
@@ -25,7 +25,7 @@ from crowdsketch.db.models import ContributorSession, Drawing
 if TYPE_CHECKING:
     from crowdsketch.admin.drawings_service import DrawingFilters
 
-# Counted exactly up to this many matches; an estimate above it.
+# Counted exactly up to this many matches; an estimate above it (CROWDSKETCH_EXACT_COUNT_LIMIT).
 EXACT_COUNT_LIMIT = 10_000
 DAY = timedelta(days=1)
 
@@ -65,8 +65,10 @@ async def _bounded_count(session: AsyncSession, filters: DrawingFilters, limit: 
     return int((await session.execute(select(func.count()).select_from(matching))).scalar_one())
 
 
-async def matching_total(session: AsyncSession, filters: DrawingFilters) -> tuple[int, bool]:
-    """(total, is_estimate) for a list filter."""
+async def matching_total(
+    session: AsyncSession, filters: DrawingFilters, exact_limit: int = EXACT_COUNT_LIMIT
+) -> tuple[int, bool]:
+    """(total, is_estimate) for a list filter: exact up to `exact_limit` matches."""
     collection = await counts.read_tallies(session)
     dimensions = _dimensions(filters)
     matching = float(collection.count(dimensions))
@@ -92,9 +94,9 @@ async def matching_total(session: AsyncSession, filters: DrawingFilters) -> tupl
             select(ContributorSession.drawing_count).where(ContributorSession.id == filters.session_id))).scalar() or 0
         everything = collection.count()
         estimate = round(drawn * matching / everything) if everything else 0
-    if filters.session_id is not None or estimate <= EXACT_COUNT_LIMIT:
-        found = await _bounded_count(session, filters, EXACT_COUNT_LIMIT + 1)
-        if found <= EXACT_COUNT_LIMIT:
+    if filters.session_id is not None or estimate <= exact_limit:
+        found = await _bounded_count(session, filters, exact_limit + 1)
+        if found <= exact_limit:
             return found, False
         return max(estimate, found), True
     return estimate, True

@@ -65,13 +65,15 @@ DrawingFiltersDep = Annotated[DrawingFilters, Depends(drawing_filters)]
 @router.get("/drawings", response_model=DrawingPage, responses={400: {"description": "A filter is invalid"}})
 async def list_drawings(
     session: SessionDep,
+    resources: ResourcesDep,
     filters: DrawingFiltersDep,
     sort: Annotated[SortKey, Query()] = "created_at",
     order: Annotated[SortOrder, Query()] = "desc",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page, same sort and order")] = None,
 ) -> DrawingPage:
-    return await service.list_drawings(session, filters, sort=sort, order=order, limit=limit, cursor=cursor)
+    return await service.list_drawings(session, filters, sort=sort, order=order, limit=limit, cursor=cursor,
+                                       exact_limit=resources.settings.exact_count_limit)
 
 
 @router.post("/drawings/flag", response_model=BulkFlagResult)

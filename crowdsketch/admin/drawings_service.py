@@ -137,6 +137,7 @@ async def list_drawings(
     order: SortOrder,
     limit: int,
     cursor: str | None,
+    exact_limit: int = totals.EXACT_COUNT_LIMIT,
 ) -> DrawingPage:
     """A page in a stable order: the sort value, then the id to break ties. The cursor is
     the position of the last row served, so rows added or removed meanwhile never make a
@@ -155,7 +156,7 @@ async def list_drawings(
         key = tuple_(column, Drawing.id)
         statement = statement.where(key < position if descending else key > position)
     rows = (await session.execute(statement)).all()
-    total, estimated = await totals.matching_total(session, filters)
+    total, estimated = await totals.matching_total(session, filters, exact_limit)
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
