@@ -39,6 +39,9 @@ from tests.support.stacks import Stack, copy_sqlite_template
 from tests.support.waiting import JOB_DEADLINE_S, eventually
 
 NO_GRACE = 0.0
+# Concurrent writers and appended rows are PostgreSQL's: SQLite has one writer at a time and
+# its triggers upsert one row per key, so these run on the distributed stack alone.
+POSTGRESQL_ONLY = pytest.mark.parametrize("stack", ["distributed"], indirect=True)
 
 
 # --- drift behind the triggers' back, and the doctor ------------------------------------
@@ -151,6 +154,7 @@ def test_crowdsketch_doctor_repairs_drifted_counts(tmp_path: Path, sqlite_templa
 # --- lock order (PostgreSQL) ------------------------------------------------------------
 
 
+@POSTGRESQL_ONLY
 async def test_a_withdrawal_and_an_import_naming_a_new_writer_at_the_same_moment_do_not_deadlock(
     client: httpx.AsyncClient, stack: Stack
 ) -> None:
@@ -160,8 +164,6 @@ async def test_a_withdrawal_and_an_import_naming_a_new_writer_at_the_same_moment
     import stores a circle by a writer the file names for the first time. Counter rows that
     were upserted made these two deadlock (each took the rows the other then wanted, in the
     opposite order); appended deltas lock no shared row."""
-    if stack.mode == "embedded":
-        pytest.skip("SQLite has one writer at a time")
     alice = uuid.uuid4().hex
     await submit_drawing(client, random.Random(3), "circle", alice)
     now = datetime.now(UTC)
@@ -205,13 +207,12 @@ async def test_a_withdrawal_and_an_import_naming_a_new_writer_at_the_same_moment
 # --- folding (PostgreSQL) -----------------------------------------------------------------
 
 
+@POSTGRESQL_ONLY
 async def test_folding_while_drawings_arrive_keeps_every_count_and_shrinks_the_tables(
     admin_client: httpx.AsyncClient, stack: Stack
 ) -> None:
     """PostgreSQL's triggers append a row per change; the worker folds each key's rows into
     one. Folds running between and during submissions and flags change no count."""
-    if stack.mode == "embedded":
-        pytest.skip("SQLite's triggers upsert one row per key: there is nothing to fold")
     rng = random.Random(11)
     people = [uuid.uuid4().hex for _ in range(4)]
     shapes = ["circle", "square", "star"]
@@ -240,10 +241,9 @@ async def test_folding_while_drawings_arrive_keeps_every_count_and_shrinks_the_t
     assert await drift(stack) == []
 
 
+@POSTGRESQL_ONLY
 @pytest.mark.settings(count_fold_interval_s=0.2)
 async def test_a_running_worker_folds_the_counts(admin_client: httpx.AsyncClient, stack: Stack) -> None:
-    if stack.mode == "embedded":
-        pytest.skip("SQLite's triggers upsert one row per key: there is nothing to fold")
     rng = random.Random(5)
     for _ in range(6):
         await submit_drawing(admin_client, rng, "circle", uuid.uuid4().hex)
