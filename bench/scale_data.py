@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import hashlib
-import importlib
 import itertools
 import json
 import math
@@ -128,28 +127,36 @@ def shape_weights(shapes: list[str]) -> list[float]:
     return [*(running / sum(raw) for running in itertools.accumulate(raw[:-1])), 1.0]
 
 
-def recount(target: Target) -> None:
-    """The counter tables recomputed from the drawings, by the project's own function."""
-    try:
-        tallies = importlib.import_module("crowdsketch.common.tallies")
-    except ModuleNotFoundError:
-        tallies = None
-    if tallies is None or not asyncio.iscoroutinefunction(getattr(tallies, "recount", None)):
-        print("  counters: crowdsketch.common.tallies.recount does not exist (yet): skipped; any counter "
-              "tables the triggers keep are NOT up to date with this load", flush=True)
-        return
+def _with_session(target: Target, work):  # type: ignore[no-untyped-def]
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    async def run() -> None:
+    async def run():  # type: ignore[no-untyped-def]
         engine = create_async_engine(target.url)
         try:
             async with async_sessionmaker(engine, expire_on_commit=False).begin() as session:
-                await tallies.recount(session)
+                return await work(session)
         finally:
             await engine.dispose()
 
+    return asyncio.run(run())
+
+
+def recount(target: Target) -> None:
+    """The counter tables recomputed from the drawings, by the project's own function."""
+    from crowdsketch.common import tallies
+
     with step("counters recounted (crowdsketch.common.tallies.recount)"):
-        asyncio.run(run())
+        _with_session(target, tallies.recount)
+
+
+def fold(target: Target) -> None:
+    """What a running worker does every 10 s: each key's appended count rows made one (rows
+    left by writes since, e.g. an ingest run against this database, would be summed by every
+    read until then)."""
+    from crowdsketch.common import tallies
+
+    folded = _with_session(target, tallies.fold)
+    print(f"  kept counts folded as the worker folds them: {folded:,} rows", flush=True)
 
 
 def migrate(target: Target) -> None:

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bench import scale_data
 from bench.scale_data import pg, session_id
 from bench.stacks import ROOT, crowdsketch_cmd, free_port, redis_flush, start_process, wait_http
 
@@ -210,6 +211,8 @@ def list_filters(target: Target) -> list[tuple[str, str]]:
 def reads(target: Target, timeout_s: float, workdir, code: Path | None = None) -> None:  # type: ignore[no-untyped-def]
     print(f"reads: {target.describe()}; dependency timeout {timeout_s:g} s; load average "
           f"{os.getloadavg()[0]:.2f}; serving the code under {code or ROOT}", flush=True)
+    if target.database == "postgres":
+        scale_data.fold(target)
     filters = list_filters(target)
     timings: list[Timing] = []
     deep: list[Deep] = []
