@@ -73,17 +73,18 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page in a fresh browser context: no cookies, no storage, a mouse."""
-    yield from _page_in(browser.new_context(base_url=server.base_url, viewport={"width": 1100, "height": 900}), server, request)
+    yield from page_in(browser.new_context(base_url=server.base_url, viewport={"width": 1100, "height": 900}), server, request)
 
 
 @pytest.fixture
 def touch_page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A page in a fresh browser context with a touch screen, like a phone's."""
     context = browser.new_context(base_url=server.base_url, viewport={"width": 420, "height": 860}, has_touch=True)
-    yield from _page_in(context, server, request)
+    yield from page_in(context, server, request)
 
 
-def _page_in(context: BrowserContext, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+def page_in(context: BrowserContext, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page of `context`, closed with it; a failed test keeps its screenshot and the server's log."""
     context.set_default_timeout(PAGE_DEADLINE_MS)
     page = context.new_page()
     try:

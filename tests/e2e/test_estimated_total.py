@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.admin_ui import log_in, sections
-from tests.e2e.conftest import PAGE_DEADLINE_MS
+from tests.e2e.conftest import page_in
 from tests.conftest import require
 from tests.e2e.stack import REPO_ROOT, SEEDED_PER_SHAPE, WEB_BUILD, Server, start_server, stop_server
 
@@ -42,13 +42,9 @@ def crowded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 
 @pytest.fixture
-def crowded_page(browser: Browser, crowded_server: Server) -> Iterator[Page]:
+def crowded_page(browser: Browser, crowded_server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(base_url=crowded_server.base_url, viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(PAGE_DEADLINE_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    yield from page_in(context, crowded_server, request)
 
 
 def _about(total: int) -> str:

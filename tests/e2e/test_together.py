@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.admin_ui import log_in
 from tests.e2e.consent import agree_to_terms
-from tests.e2e.conftest import PAGE_DEADLINE_MS
+from tests.e2e.conftest import page_in
 from tests.e2e.pen import canvas
 from tests.e2e.stack import Server
 
@@ -22,14 +22,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def friend(browser: Browser, server: Server) -> Iterator[Page]:
+def friend(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A second person: a browser context of their own (their own session)."""
     context = browser.new_context(base_url=server.base_url, viewport={"width": 1100, "height": 900})
-    context.set_default_timeout(PAGE_DEADLINE_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    yield from page_in(context, server, request)
 
 
 def _picture(page: Page) -> str:
