@@ -4,6 +4,7 @@ ten million. Days are UTC days on both databases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,6 +34,12 @@ class ShapeTally:
     unflagged: int
 
 
+def _per_shape(shapes: Sequence[Shape], collection: counts.Tallies) -> list[ShapeTally]:
+    totals = collection.by("shape_id")
+    unflagged = collection.by("shape_id", counts.Dimensions(flagged=False))
+    return [ShapeTally(shape, totals.get(shape.id, 0), unflagged.get(shape.id, 0)) for shape in shapes]
+
+
 async def shape_tallies(session: AsyncSession, *, shape_id: str | None = None) -> list[ShapeTally]:
     """Every shape of the catalogue (or the one asked for), inactive ones included, in
     catalogue order."""
@@ -40,10 +47,7 @@ async def shape_tallies(session: AsyncSession, *, shape_id: str | None = None) -
     if shape_id is not None:
         statement = statement.where(Shape.id == shape_id)
     shapes = (await session.execute(statement)).scalars().all()
-    collection = await counts.read_tallies(session)
-    totals = collection.by("shape_id")
-    unflagged = collection.by("shape_id", counts.Dimensions(flagged=False))
-    return [ShapeTally(shape, totals.get(shape.id, 0), unflagged.get(shape.id, 0)) for shape in shapes]
+    return _per_shape(shapes, await counts.read_tallies(session))
 
 
 def _ranked(totals: dict[str, int]) -> list[tuple[str, int]]:
@@ -53,10 +57,9 @@ def _ranked(totals: dict[str, int]) -> list[tuple[str, int]]:
 async def collection_stats(session: AsyncSession, today: date) -> StatsRead:
     shapes = (await session.execute(select(Shape).order_by(Shape.position, Shape.id))).scalars().all()
     collection = await counts.read_tallies(session)
-    per_shape = collection.by("shape_id")
-    unflagged_per_shape = collection.by("shape_id", counts.Dimensions(flagged=False))
+    tallies = _per_shape(shapes, collection)
     drawings = collection.count()
-    unflagged = sum(unflagged_per_shape.values())
+    unflagged = sum(t.unflagged for t in tallies)
     devices = dict.fromkeys(DEVICES, 0) | dict(_ranked(collection.by("device")))
     bins = collection.by("quality_bin")
     first = today - timedelta(days=DAYS - 1)
@@ -70,9 +73,8 @@ async def collection_stats(session: AsyncSession, today: date) -> StatsRead:
             flagged_share=(drawings - unflagged) / drawings if drawings else 0.0,
         ),
         per_shape=[
-            ShapeCount(shape=s.id, name=s.name, active=s.active, total=per_shape.get(s.id, 0),
-                       unflagged=unflagged_per_shape.get(s.id, 0))
-            for s in shapes
+            ShapeCount(shape=t.shape.id, name=t.shape.name, active=t.shape.active, total=t.total, unflagged=t.unflagged)
+            for t in tallies
         ],
         per_day=[DayCount(date=first + timedelta(days=i), total=days.get(first + timedelta(days=i), 0)) for i in range(DAYS)],
         quality_histogram=[HistogramBin(start=edges[i], end=edges[i + 1], total=bins.get(i, 0))
