@@ -13,6 +13,7 @@ from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.datasets.router import router as contributors_router
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.collection.uploads_router import router as uploads_router
+from crowdsketch.collection.fast_submit import PATH, FastSubmitMiddleware
 from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.events.hub import EventHub
@@ -84,6 +85,11 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     for router in ROLE_ROUTERS[role]:
         app.include_router(router)
     install_web(app, settings.web_dist_dir, role)
+    if role in ("all", "collection"):
+        # Added first, so innermost: the body-size, body-time, in-flight and request-id layers
+        # added below wrap the drawings it answers itself as they wrap the route.
+        app.add_middleware(FastSubmitMiddleware, route=next(
+            r for r in collection_router.routes if getattr(r, "path", None) == PATH and "POST" in getattr(r, "methods", ())))
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

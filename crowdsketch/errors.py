@@ -158,9 +158,13 @@ async def _request_validation_error(_: Request, exc: Exception) -> JsonResponse:
 
 
 async def _http_exception(_: Request, exc: Exception) -> JsonResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return http_error(exc)
+
+
+def http_error(exc: StarletteHTTPException) -> JsonResponse:
     """Starlette's own errors (no route, wrong method, a body it could not read) in our
     envelope and with our codes."""
-    assert isinstance(exc, StarletteHTTPException)
     error: AppError
     if exc.status_code == 400:
         error = ValidationError.for_field("body", "the body could not be read as JSON")

@@ -22,6 +22,8 @@ import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from crowdsketch.ports.resp import LeanRedis
+
 
 class KeyValueStore(Protocol):
     transient_errors: tuple[type[BaseException], ...]
@@ -164,17 +166,30 @@ class RedisKeyValueStore:
             retry=Retry(NoBackoff(), 1, (redis.exceptions.ConnectionError,)),
         )
         self._incr_script = self._redis.register_script(_INCR_WITH_WINDOW)
+        # The request path's commands go through the lean client (`resp.py`) where it can
+        # serve the URL; subscriptions, and URLs it does not take, stay with redis-py.
+        self._lean = LeanRedis.from_url(url, timeout_s)
 
     async def get(self, key: str) -> bytes | None:
+        if self._lean is not None:
+            return await self._lean.command("GET", key)
         return await self._redis.get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        if self._lean is not None:
+            await self._lean.command(*_set(key, value, ttl_s))
+            return
         await self._redis.set(key, value, px=_millis(ttl_s))
 
     async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
+        if self._lean is not None:
+            return await self._lean.command(*_set(key, value, ttl_s), "NX") is not None
         return bool(await self._redis.set(key, value, px=_millis(ttl_s), nx=True))
 
     async def delete(self, key: str) -> None:
+        if self._lean is not None:
+            await self._lean.command("DEL", key)
+            return
         await self._redis.delete(key)
 
     async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
@@ -183,20 +198,34 @@ class RedisKeyValueStore:
 
     async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
         # One script, atomic like MULTI/EXEC and one reply to parse instead of 3 per key.
-        replies = await self._incr_script(keys=[key for key, _ in keys], args=[_millis(ttl) for _, ttl in keys])
+        names, windows = [key for key, _ in keys], [_millis(ttl) for _, ttl in keys]
+        if self._lean is not None:
+            replies = await self._lean.script(_INCR_WITH_WINDOW, names, windows)
+        else:
+            replies = await self._incr_script(keys=names, args=windows)
         return [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies), 2)]
 
     async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
+        if self._lean is not None:
+            await self._lean.execute(*(_set(key, value, ttl_s) for key, value, ttl_s in items))
+            return
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, value, ttl_s in items:
                 pipe.set(key, value, px=_millis(ttl_s))
             await pipe.execute()
 
     async def publish(self, channel: str, message: bytes) -> None:
+        if self._lean is not None:
+            await self._lean.command("PUBLISH", channel, message)
+            return
         await self._redis.publish(channel, message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        if self._lean is not None:
+            async with self._lean.subscribe(channel) as messages:
+                yield messages
+            return
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(channel)
 
@@ -214,10 +243,20 @@ class RedisKeyValueStore:
             await pubsub.aclose()
 
     async def ping(self) -> None:
+        if self._lean is not None:
+            await self._lean.command("PING")
+            return
         await self._redis.ping()
 
     async def close(self) -> None:
+        if self._lean is not None:
+            await self._lean.close()
         await self._redis.aclose()
+
+
+def _set(key: str, value: bytes, ttl_s: float | None) -> tuple[str | bytes | int, ...]:
+    millis = _millis(ttl_s)
+    return ("SET", key, value) if millis is None else ("SET", key, value, "PX", millis)
 
 
 def _millis(ttl_s: float | None) -> int | None:

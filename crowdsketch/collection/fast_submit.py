@@ -1,0 +1,157 @@
+"""`POST /api/drawings` without the framework's per-request machinery, for the common case.
+
+A drawing sent inline is the busiest request the platform answers. Through FastAPI it
+passes the router's matching, the request/response wrappers, the dependency solver and the
+body's second validation, which together took about a third of the server's CPU a drawing
+(BENCHMARKS.md, "Ingest", issue 18). This layer answers that request itself when it is well
+formed: JSON by content type, strokes inline, valid headers, a body the `DrawingCreate`
+model accepts. It then does exactly what the route does (count the attempt against the rate
+limits, submit, answer 201 with `X-Session-Id`), with the same service and the same error
+envelope.
+
+Anything else (a finalize by `uploadId`, a body that fails validation, invalid headers,
+another content type, a client that went away) is handed to the route with the body it
+sent, so every refusal is the route's own refusal, word for word. The layer sits inside the
+request-id, in-flight, body-size and body-time layers, so those apply to it unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import orjson
+import pydantic
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crowdsketch.collection.schemas import DrawingCreate
+from crowdsketch.collection.service import Submission
+from crowdsketch.common.contributors import SESSION_ID
+from crowdsketch.errors import AppError, error_response, http_error
+
+logger = logging.getLogger(__name__)
+
+PATH = "/api/drawings"
+
+
+class FastSubmitMiddleware:
+    def __init__(self, app: ASGIApp, route: Any) -> None:
+        """`route`: the route this layer answers for (`POST /api/drawings`), which metrics and
+        the access log name a request by."""
+        self.app = app
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        # The route's name for this request, in metrics and the access log, whoever answers.
+        scope["route"] = self.route
+        session_id = idempotency_key = content_type = None
+        for name, value in scope["headers"]:
+            if name == b"x-session-id":
+                if session_id is not None:  # a repeated header: the route decides
+                    await self.app(scope, receive, send)
+                    return
+                session_id = value.decode("latin-1")
+            elif name == b"x-idempotency-key":
+                if idempotency_key is not None:
+                    await self.app(scope, receive, send)
+                    return
+                idempotency_key = value.decode("latin-1")
+            elif name == b"content-type" and content_type is None:  # the first, as the route reads it
+                content_type = value
+        if not (
+            content_type is not None and content_type.split(b";", 1)[0].strip().lower() == b"application/json"
+            and (session_id is None or SESSION_ID.fullmatch(session_id) is not None)
+            and (idempotency_key is None or 1 <= len(idempotency_key) <= 200)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        messages: list[Message] = []
+        chunks: list[bytes] = []
+        try:
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+        except HTTPException as refusal:  # the body-size and body-time layers' 413 and 408
+            await http_error(refusal)(scope, receive, send)
+            return
+        body = self._body(chunks) if messages[-1]["type"] == "http.request" else None
+        if body is None:
+            await self.app(scope, _replay(messages, receive), send)
+            return
+
+        resources = scope["app"].state.resources
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        try:
+            await resources.submission_limits.count(session_id, address)
+            session_id = session_id or str(uuid.uuid4())
+            answer = await resources.collection.submit(
+                Submission(
+                    session_id=session_id,
+                    shape_id=body.shape_id,
+                    stroke_data=body.stroke_data,
+                    idempotency_key=idempotency_key,
+                    licence=resources.settings.licence,
+                )
+            )
+        except AppError as error:
+            if error.status_code >= 500:
+                logger.warning("%s: %s", error.code, error.message)
+            await error_response(error)(scope, receive, send)
+            return
+        await _json(send, answer.status, answer.body, session_id)
+
+    @staticmethod
+    def _body(chunks: list[bytes]) -> DrawingCreate | None:
+        """The body as the route would take it, or None when the route should answer."""
+        raw = b"".join(chunks)
+        if b'"uploadId"' in raw:  # a finalize, which the route does not count again
+            return None
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(value, dict) or "upload_id" in value:
+            return None
+        try:
+            body = DrawingCreate.model_validate(value)
+        except pydantic.ValidationError:
+            return None
+        return body if body.stroke_data is not None and body.upload_id is None else None
+
+
+async def _json(send: Send, status: int, content: Any, session_id: str) -> None:
+    payload = orjson.dumps(content)
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-length", str(len(payload)).encode()),
+            (b"content-type", b"application/json"),
+            (b"x-session-id", session_id.encode("latin-1")),
+        ],
+    })
+    await send({"type": "http.response.body", "body": payload})
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives back what was read, then goes on reading."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
+
