@@ -46,6 +46,8 @@ class _Connection(asyncio.Protocol):
         self.used = False
         # A subscribed connection's published messages (then the error that ended it).
         self.pushed: asyncio.Queue[bytes | BaseException] | None = None
+        # Commands sent during one turn of the event loop, written together at its end.
+        self._unsent: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
@@ -76,8 +78,15 @@ class _Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         waiters = [loop.create_future() for _ in range(replies)]
         self._waiting.extend(waiters)
-        self._transport.write(packed)
+        if not self._unsent:
+            loop.call_soon(self._flush)
+        self._unsent.append(packed)
         return waiters
+
+    def _flush(self) -> None:
+        unsent, self._unsent = self._unsent, []
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(b"".join(unsent) if len(unsent) > 1 else unsent[0])
 
     def abort(self) -> None:
         if self._transport is not None:
