@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crowdsketch.collection.schemas import DrawingCreate
-from crowdsketch.collection.service import Submission
+from crowdsketch.collection.service import Attempt, Submission
 from crowdsketch.common.contributors import SESSION_ID
 from crowdsketch.errors import AppError, error_response, http_error
 
@@ -93,7 +93,8 @@ class FastSubmitMiddleware:
         resources = scope["app"].state.resources
         address = scope["client"][0] if scope.get("client") else "unknown"
         try:
-            await resources.submission_limits.count(session_id, address)
+            # Counted as the route counts it, by the session it names (before one is made).
+            attempt = Attempt(resources.submission_limits, session_id, address)
             session_id = session_id or str(uuid.uuid4())
             answer = await resources.collection.submit(
                 Submission(
@@ -102,6 +103,7 @@ class FastSubmitMiddleware:
                     stroke_data=body.stroke_data,
                     idempotency_key=idempotency_key,
                     licence=resources.settings.licence,
+                    attempt=attempt,
                 )
             )
         except AppError as error:

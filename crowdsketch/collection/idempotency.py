@@ -9,6 +9,7 @@ lapses after `lock_ttl_s`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,10 @@ from crowdsketch.ports.kv import KeyValueStore
 from crowdsketch.resilience import DependencyGuard
 
 logger = logging.getLogger(__name__)
+
+
+# (key, value, ttl_s) -> whether the key was set, as KeyValueStore.set_nx.
+SetNx = Callable[[str, bytes, float], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,16 @@ class IdempotencyStore:
     def _key(key: str) -> str:
         return f"idempotency:{key}"
 
-    async def claim(self, key: str, fingerprint: str) -> StoredResponse | None:
-        """None: the caller now owns the key. Otherwise the stored answer to replay."""
+    async def claim(self, key: str, fingerprint: str, first_set_nx: SetNx | None = None) -> StoredResponse | None:
+        """None: the caller now owns the key. Otherwise the stored answer to replay.
+        `first_set_nx` makes the first try at the key instead of the store's own `set_nx`
+        (a submission's rate-limit count takes it along, in the same round trip)."""
         pending = orjson.dumps({"state": "pending", "fingerprint": fingerprint})
-        for _ in range(2):  # a second round covers a record that lapsed between the two calls
-            if await self._guard.call(lambda: self._kv.set_nx(self._key(key), pending, self._lock_ttl_s)):
+        for round_ in range(2):  # a second round covers a record that lapsed between the two calls
+            if first_set_nx is not None and round_ == 0:
+                if await first_set_nx(self._key(key), pending, self._lock_ttl_s):
+                    return None
+            elif await self._guard.call(lambda: self._kv.set_nx(self._key(key), pending, self._lock_ttl_s)):
                 return None
             raw = await self._guard.call(lambda: self._kv.get(self._key(key)))
             if raw is None:

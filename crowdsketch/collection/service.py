@@ -34,6 +34,7 @@ from crowdsketch.collection.activity import DrawingActivity
 from crowdsketch.collection.idempotency import IdempotencyStore, StoredResponse
 from crowdsketch.collection.quality import quality_score, with_agreement
 from crowdsketch.collection.schemas import DrawingCreated, ShapeRef, UserStats
+from crowdsketch.common.rate_limits import WindowLimits
 from crowdsketch.collection.writes import (
     DRAWING_INSERT, SESSION_UPSERT, ConsentMissing, DrawingWriter, DuplicateDrawing, OrmDrawingWriter,
     required_version,
@@ -146,6 +147,22 @@ class Submission:
     # The operator's licence (CROWDSKETCH_LICENCE), which the contributor agreed to.
     licence: str | None = None
     upload: PendingUpload | None = None
+    # Counts the submission against the rate limits when given (collection/fast_submit.py):
+    # with the idempotency claim, in one round trip; before any refusal, a refused one too.
+    attempt: Attempt | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    limits: WindowLimits
+    session_id: str | None
+    address: str
+
+    async def count(self) -> None:
+        await self.limits.count(self.session_id, self.address)
+
+    async def count_then_set_nx(self, key: str, value: bytes, ttl_s: float) -> bool:
+        return await self.limits.count_then_set_nx(self.session_id, self.address, key, value, ttl_s)
 
 
 class CollectionService:
@@ -190,11 +207,18 @@ class CollectionService:
         return shape
 
     async def submit(self, submission: Submission) -> StoredResponse:
-        shape = await self.catalog.active_shape(submission.shape_id)
-        upload, data = submission.upload, submission.stroke_data
+        upload, data, attempt = submission.upload, submission.stroke_data, submission.attempt
+        try:
+            shape = await self.catalog.active_shape(submission.shape_id)
+            if upload is None:
+                assert data is not None, "a submission carries its strokes or an upload"
+                check_stroke_rules(data)
+        except AppError:
+            if attempt is not None:
+                await attempt.count()  # a refused attempt counts too, and past a limit 429 comes first
+            raise
         if upload is None:
-            assert data is not None, "a submission carries its strokes or an upload"
-            check_stroke_rules(data)
+            assert data is not None
             evidence = content_hash = data.content_hash()
         else:
             # An upload is only read once the key is ours: a replay answers without it,
@@ -203,9 +227,11 @@ class CollectionService:
         key = submission.idempotency_key
         fingerprint = hashlib.sha256(f"{submission.session_id}|{shape.id}|{evidence}".encode()).hexdigest()
         if key is not None:
-            replay = await self._idempotency.claim(key, fingerprint)
+            replay = await self._idempotency.claim(key, fingerprint, attempt.count_then_set_nx if attempt else None)
             if replay is not None:
                 return replay
+        elif attempt is not None:
+            await attempt.count()
         try:
             if upload is not None:
                 data = await upload.load()

@@ -34,20 +34,37 @@ class WindowLimits:
         self._per_session = per_session
         self._per_address = per_address
 
-    async def count(self, session_id: str | None, address: str) -> None:
-        """Count one request against both limits, in one round trip; raise `RateLimitedError`
-        when it passes either. A request without a session is held to the address limit alone."""
+    def _limits(self, session_id: str | None, address: str) -> list[tuple[str, int, str]]:
         limits: list[tuple[str, int, str]] = []
         if self._per_session and session_id is not None:
             limits.append((f"rate:{self._what}:session:{session_id}", self._per_session, "this session"))
         if self._per_address:
             limits.append((f"rate:{self._what}:address:{address}", self._per_address, "this address"))
+        return limits
+
+    async def count(self, session_id: str | None, address: str) -> None:
+        """Count one request against both limits, in one round trip; raise `RateLimitedError`
+        when it passes either. A request without a session is held to the address limit alone."""
+        limits = self._limits(session_id, address)
         if not limits:
             return
         # Retried like every call to the store (a stale pooled connection after a Redis restart
         # must not fail the request); a retry after a lost reply counts the attempt twice,
         # which limits this generous can afford.
         counted = await self._guard.call(lambda: self._kv.incr_many([(key, self._window_s) for key, _, _ in limits]))
+        self._refuse_past(limits, counted)
+
+    async def count_then_set_nx(self, session_id: str | None, address: str, key: str, value: bytes, ttl_s: float) -> bool:
+        """`count`, and then, unless it refuses, `set_nx(key, value, ttl_s)` (an idempotency
+        claim), in the same round trip: whether the key was set."""
+        limits = self._limits(session_id, address)
+        counters = [(name, float(self._window_s), limit) for name, limit, _ in limits]
+        counted, claimed = await self._guard.call(lambda: self._kv.incr_many_then_set_nx(counters, key, value, ttl_s))
+        self._refuse_past(limits, counted)
+        assert claimed is not None, "a claim is only skipped past a limit"
+        return claimed
+
+    def _refuse_past(self, limits: list[tuple[str, int, str]], counted: list[tuple[int, float]]) -> None:
         refusals = [
             RateLimitedError(
                 f"More than {limit} {self._what} from {source} in {self._window_s} s; retry after the Retry-After seconds.",

@@ -37,6 +37,11 @@ class KeyValueStore(Protocol):
     # each (key, value, ttl_s) set.
     async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]: ...
     async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None: ...
+    # Each (key, ttl_s, limit) counted as by incr_many; then, only when no count passed its
+    # limit, `set_nx(key, value, ttl_s)`: atomically, in one round trip. The counts, and
+    # whether the key was set (None: not tried).
+    async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
+                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]: ...
     async def publish(self, channel: str, message: bytes) -> None: ...
     def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]: ...
     async def ping(self) -> None: ...
@@ -94,6 +99,13 @@ class MemoryKeyValueStore:
         for key, value, ttl_s in items:
             await self.set(key, value, ttl_s)
 
+    async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
+                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]:
+        counts = await self.incr_many([(name, window) for name, window, _ in counters])
+        if any(count > limit for (count, _), (_, _, limit) in zip(counts, counters, strict=True)):
+            return counts, None
+        return counts, await self.set_nx(key, value, ttl_s)
+
     async def publish(self, channel: str, message: bytes) -> None:
         for queue in self._subscribers.get(channel, ()):
             queue.put_nowait(message)
@@ -138,6 +150,31 @@ for i, key in ipairs(KEYS) do
     redis.call('PEXPIRE', key, ARGV[i], 'NX')
     replies[#replies + 1] = count
     replies[#replies + 1] = redis.call('PTTL', key)
+end
+return replies
+"""
+
+
+# As _INCR_WITH_WINDOW for KEYS[1..n] (windows ARGV[1..n], limits ARGV[n+1..2n]); then,
+# when no count passed its limit, SET KEYS[n+1] ARGV[2n+1] PX ARGV[2n+2] NX: 1 set, 0 not,
+# -1 not tried.
+_INCR_THEN_SET_NX = """
+local n = #KEYS - 1
+local replies = {}
+local over = false
+for i = 1, n do
+    local count = redis.call('INCR', KEYS[i])
+    redis.call('PEXPIRE', KEYS[i], ARGV[i], 'NX')
+    replies[#replies + 1] = count
+    replies[#replies + 1] = redis.call('PTTL', KEYS[i])
+    if count > tonumber(ARGV[n + i]) then over = true end
+end
+if over then
+    replies[#replies + 1] = -1
+elseif redis.call('SET', KEYS[n + 1], ARGV[2 * n + 1], 'PX', ARGV[2 * n + 2], 'NX') then
+    replies[#replies + 1] = 1
+else
+    replies[#replies + 1] = 0
 end
 return replies
 """
@@ -204,6 +241,18 @@ class RedisKeyValueStore:
         else:
             replies = await self._incr_script(keys=names, args=windows)
         return [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies), 2)]
+
+    async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
+                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]:
+        names = [name for name, _, _ in counters]
+        args = [*(_millis(window) for _, window, _ in counters), *(limit for _, _, limit in counters),
+                value, _millis(ttl_s) or 0]
+        if self._lean is not None:
+            replies = await self._lean.script(_INCR_THEN_SET_NX, [*names, key], args)
+        else:
+            replies = await self._redis.eval(_INCR_THEN_SET_NX, len(names) + 1, *names, key, *args)
+        counts = [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies) - 1, 2)]
+        return counts, None if replies[-1] == -1 else replies[-1] == 1
 
     async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
         if self._lean is not None:

@@ -171,3 +171,25 @@ async def test_a_message_on_another_channel_is_not_received(store: KeyValueStore
 
 async def test_ping(store: KeyValueStore) -> None:
     await store.ping()
+
+
+async def test_counting_then_setting_if_absent_sets_only_under_every_limit(store: KeyValueStore) -> None:
+    counter, other, claim = _key("counter"), _key("other"), _key("claim")
+    counters = [(counter, 60.0, 2), (other, 60.0, 5)]
+
+    counts, claimed = await store.incr_many_then_set_nx(counters, claim, b"mine", 30)
+    assert [count for count, _ in counts] == [1, 1] and claimed is True
+    assert all(0 < left <= 60 for _, left in counts)
+    assert await store.get(claim) == b"mine"
+
+    counts, claimed = await store.incr_many_then_set_nx(counters, claim, b"theirs", 30)
+    assert [count for count, _ in counts] == [2, 2] and claimed is False, "the key is taken: not set again"
+    assert await store.get(claim) == b"mine"
+
+    await store.delete(claim)
+    counts, claimed = await store.incr_many_then_set_nx(counters, claim, b"late", 30)
+    assert [count for count, _ in counts] == [3, 3] and claimed is None, "past a limit the key is not tried"
+    assert await store.get(claim) is None
+
+    counts, claimed = await store.incr_many_then_set_nx([], claim, b"alone", 30)
+    assert counts == [] and claimed is True
