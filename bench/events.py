@@ -185,11 +185,11 @@ def publish_events(data_dir: str, redis_url: str | None, rate: float, count: int
 
 async def _publish(data_dir: Path, redis_url: str | None, rate: float, count: int) -> None:
     from crowdsketch.events.bus import EventBus
-    from crowdsketch.ports.kv import MemoryKeyValueStore, RedisKeyValueStore
+    from crowdsketch.ports.kv import key_value_store_from_url
     from crowdsketch.settings import Settings
 
     settings = Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=redis_url)
-    kv = RedisKeyValueStore(redis_url, 1.0) if redis_url else MemoryKeyValueStore()
+    kv = key_value_store_from_url(redis_url, 1.0)
     bus = EventBus(settings, kv)
     # About the size of a `drawings.stats` for a busy second.
     payload = {"drawings": len(SHAPES), "perShape": {shape: 1 for shape in SHAPES},

@@ -213,17 +213,15 @@ class CollectionService:
             if upload is None:
                 assert data is not None, "a submission carries its strokes or an upload"
                 check_stroke_rules(data)
+                evidence = content_hash = data.content_hash()
+            else:
+                # An upload is only read once the key is ours: a replay answers without it,
+                # also after the upload's URL has expired.
+                evidence = f"upload:{upload.sha256}"
         except AppError:
             if attempt is not None:
                 await attempt.count()  # a refused attempt counts too, and past a limit 429 comes first
             raise
-        if upload is None:
-            assert data is not None
-            evidence = content_hash = data.content_hash()
-        else:
-            # An upload is only read once the key is ours: a replay answers without it,
-            # also after the upload's URL has expired.
-            evidence = f"upload:{upload.sha256}"
         key = submission.idempotency_key
         fingerprint = hashlib.sha256(f"{submission.session_id}|{shape.id}|{evidence}".encode()).hexdigest()
         if key is not None:

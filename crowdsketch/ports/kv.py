@@ -14,8 +14,8 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Protocol
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 import redis.exceptions
@@ -41,7 +41,7 @@ class KeyValueStore(Protocol):
     # limit, `set_nx(key, value, ttl_s)`: atomically, in one round trip. The counts, and
     # whether the key was set (None: not tried).
     async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
-                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]: ...
+                                    ttl_s: float) -> tuple[list[tuple[int, float]], bool | None]: ...
     async def publish(self, channel: str, message: bytes) -> None: ...
     def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]: ...
     async def ping(self) -> None: ...
@@ -100,7 +100,7 @@ class MemoryKeyValueStore:
             await self.set(key, value, ttl_s)
 
     async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
-                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]:
+                                    ttl_s: float) -> tuple[list[tuple[int, float]], bool | None]:
         counts = await self.incr_many([(name, window) for name, window, _ in counters])
         if any(count > limit for (count, _), (_, _, limit) in zip(counts, counters, strict=True)):
             return counts, None
@@ -181,6 +181,9 @@ return replies
 
 
 class RedisKeyValueStore:
+    """The store on Redis through redis-py: for the URLs the lean client does not take
+    (`rediss://`, sockets, options in the query)."""
+
     transient_errors: tuple[type[BaseException], ...] = (
         redis.exceptions.ConnectionError,
         redis.exceptions.TimeoutError,
@@ -203,30 +206,18 @@ class RedisKeyValueStore:
             retry=Retry(NoBackoff(), 1, (redis.exceptions.ConnectionError,)),
         )
         self._incr_script = self._redis.register_script(_INCR_WITH_WINDOW)
-        # The request path's commands go through the lean client (`resp.py`) where it can
-        # serve the URL; subscriptions, and URLs it does not take, stay with redis-py.
-        self._lean = LeanRedis.from_url(url, timeout_s)
+        self._incr_then_set_nx_script = self._redis.register_script(_INCR_THEN_SET_NX)
 
     async def get(self, key: str) -> bytes | None:
-        if self._lean is not None:
-            return await self._lean.command("GET", key)
         return await self._redis.get(key)
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
-        if self._lean is not None:
-            await self._lean.command(*_set(key, value, ttl_s))
-            return
         await self._redis.set(key, value, px=_millis(ttl_s))
 
     async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
-        if self._lean is not None:
-            return await self._lean.command(*_set(key, value, ttl_s), "NX") is not None
         return bool(await self._redis.set(key, value, px=_millis(ttl_s), nx=True))
 
     async def delete(self, key: str) -> None:
-        if self._lean is not None:
-            await self._lean.command("DEL", key)
-            return
         await self._redis.delete(key)
 
     async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
@@ -235,46 +226,24 @@ class RedisKeyValueStore:
 
     async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
         # One script, atomic like MULTI/EXEC and one reply to parse instead of 3 per key.
-        names, windows = [key for key, _ in keys], [_millis(ttl) for _, ttl in keys]
-        if self._lean is not None:
-            replies = await self._lean.script(_INCR_WITH_WINDOW, names, windows)
-        else:
-            replies = await self._incr_script(keys=names, args=windows)
-        return [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies), 2)]
+        return _counts(await self._incr_script(keys=[key for key, _ in keys], args=[_millis(ttl) for _, ttl in keys]))
 
     async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
-                                    ttl_s: float | None) -> tuple[list[tuple[int, float]], bool | None]:
-        names = [name for name, _, _ in counters]
-        args = [*(_millis(window) for _, window, _ in counters), *(limit for _, _, limit in counters),
-                value, _millis(ttl_s) or 0]
-        if self._lean is not None:
-            replies = await self._lean.script(_INCR_THEN_SET_NX, [*names, key], args)
-        else:
-            replies = await self._redis.eval(_INCR_THEN_SET_NX, len(names) + 1, *names, key, *args)
-        counts = [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies) - 1, 2)]
-        return counts, None if replies[-1] == -1 else replies[-1] == 1
+                                    ttl_s: float) -> tuple[list[tuple[int, float]], bool | None]:
+        keys, args = _incr_then_set_nx_args(counters, key, value, ttl_s)
+        return _counts_and_claim(await self._incr_then_set_nx_script(keys=keys, args=args))
 
     async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
-        if self._lean is not None:
-            await self._lean.execute(*(_set(key, value, ttl_s) for key, value, ttl_s in items))
-            return
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, value, ttl_s in items:
                 pipe.set(key, value, px=_millis(ttl_s))
             await pipe.execute()
 
     async def publish(self, channel: str, message: bytes) -> None:
-        if self._lean is not None:
-            await self._lean.command("PUBLISH", channel, message)
-            return
         await self._redis.publish(channel, message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        if self._lean is not None:
-            async with self._lean.subscribe(channel) as messages:
-                yield messages
-            return
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(channel)
 
@@ -292,15 +261,75 @@ class RedisKeyValueStore:
             await pubsub.aclose()
 
     async def ping(self) -> None:
-        if self._lean is not None:
-            await self._lean.command("PING")
-            return
         await self._redis.ping()
 
     async def close(self) -> None:
-        if self._lean is not None:
-            await self._lean.close()
         await self._redis.aclose()
+
+
+class LeanRedisKeyValueStore:
+    """The store on Redis through the lean client (`resp.py`), for plain `redis://` URLs:
+    one shared connection, the commands of one turn of the event loop in one write."""
+
+    transient_errors = RedisKeyValueStore.transient_errors
+
+    def __init__(self, client: LeanRedis) -> None:
+        self._client = client
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._client.command("GET", key)
+
+    async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
+        await self._client.command(*_set(key, value, ttl_s))
+
+    async def set_nx(self, key: str, value: bytes, ttl_s: float | None = None) -> bool:
+        return await self._client.command(*_set(key, value, ttl_s), "NX") is not None
+
+    async def delete(self, key: str) -> None:
+        await self._client.command("DEL", key)
+
+    async def incr(self, key: str, ttl_s: float) -> tuple[int, float]:
+        [counted] = await self.incr_many([(key, ttl_s)])
+        return counted
+
+    async def incr_many(self, keys: Sequence[tuple[str, float]]) -> list[tuple[int, float]]:
+        return _counts(await self._client.script(_INCR_WITH_WINDOW, [k for k, _ in keys], [_millis(t) for _, t in keys]))
+
+    async def incr_many_then_set_nx(self, counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
+                                    ttl_s: float) -> tuple[list[tuple[int, float]], bool | None]:
+        keys, args = _incr_then_set_nx_args(counters, key, value, ttl_s)
+        return _counts_and_claim(await self._client.script(_INCR_THEN_SET_NX, keys, args))
+
+    async def set_many(self, items: Sequence[tuple[str, bytes, float | None]]) -> None:
+        await self._client.execute(*(_set(key, value, ttl_s) for key, value, ttl_s in items))
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        await self._client.command("PUBLISH", channel, message)
+
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        return self._client.subscribe(channel)
+
+    async def ping(self) -> None:
+        await self._client.command("PING")
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _counts(replies: list[int]) -> list[tuple[int, float]]:
+    """A counting script's replies, (count, ms left) for each key in turn: (count, s left)."""
+    return [(int(replies[i]), max(0.0, replies[i + 1] / 1000)) for i in range(0, len(replies) - 1, 2)]
+
+
+def _counts_and_claim(replies: list[int]) -> tuple[list[tuple[int, float]], bool | None]:
+    return _counts(replies[:-1]), None if replies[-1] == -1 else replies[-1] == 1
+
+
+def _incr_then_set_nx_args(counters: Sequence[tuple[str, float, int]], key: str, value: bytes,
+                           ttl_s: float) -> tuple[list[str], list[Any]]:
+    keys = [*(name for name, _, _ in counters), key]
+    args = [*(_millis(window) for _, window, _ in counters), *(limit for _, _, limit in counters), value, _millis(ttl_s)]
+    return keys, args
 
 
 def _set(key: str, value: bytes, ttl_s: float | None) -> tuple[str | bytes | int, ...]:
@@ -313,4 +342,7 @@ def _millis(ttl_s: float | None) -> int | None:
 
 
 def key_value_store_from_url(url: str | None, timeout_s: float) -> KeyValueStore:
-    return RedisKeyValueStore(url, timeout_s) if url else MemoryKeyValueStore()
+    if not url:
+        return MemoryKeyValueStore()
+    lean = LeanRedis.from_url(url, timeout_s)
+    return LeanRedisKeyValueStore(lean) if lean is not None else RedisKeyValueStore(url, timeout_s)

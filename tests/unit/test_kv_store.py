@@ -1,6 +1,7 @@
-"""One contract, two adapters: the in-process memory store and Redis.
+"""One contract, three adapters: the in-process memory store, and Redis through the lean
+client (`redis://` URLs) and through redis-py (the URLs the lean client does not take).
 
-Every test here runs against both; a behaviour that differs between them is a bug in one.
+Every test here runs against each; a behaviour that differs between them is a bug in one.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from crowdsketch.ports.kv import KeyValueStore, MemoryKeyValueStore, RedisKeyValueStore
+from crowdsketch.ports.kv import (
+    KeyValueStore, LeanRedisKeyValueStore, MemoryKeyValueStore, RedisKeyValueStore, key_value_store_from_url,
+)
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_service
 from tests.support.stacks import redis_test_db
 from tests.support.waiting import DEADLINE_S, eventually
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-py"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[KeyValueStore]:
     if request.param == "memory":
         memory = MemoryKeyValueStore()
@@ -34,7 +37,10 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[KeyValueStore]:
         await admin.flushdb()
     finally:
         await admin.aclose()
-    redis_store = RedisKeyValueStore(f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_test_db()}", timeout_s=1.0)
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_test_db()}"
+    redis_store = (key_value_store_from_url(url, timeout_s=1.0) if request.param == "redis"
+                   else RedisKeyValueStore(url, timeout_s=1.0))
+    assert isinstance(redis_store, LeanRedisKeyValueStore if request.param == "redis" else RedisKeyValueStore)
     try:
         yield redis_store
     finally:
