@@ -7,19 +7,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from crowdsketch import __version__
 from crowdsketch.admin.router import ADMIN_ROUTERS
 from crowdsketch.datasets.router import router as contributors_router
 from crowdsketch.collection.router import router as collection_router
 from crowdsketch.collection.uploads_router import router as uploads_router
-from crowdsketch.collection.fast_submit import PATH, FastSubmitMiddleware
+from crowdsketch.collection.fast_submit import PATH as SUBMIT_PATH, FastSubmitMiddleware
 from crowdsketch.docs import install_docs
 from crowdsketch.errors import document_error_answers, install_error_handlers
 from crowdsketch.events.hub import EventHub
 from crowdsketch.events.router import router as events_router
 from crowdsketch.health import router as health_router
 from crowdsketch.implementors.guard import InferenceCors
+from crowdsketch.inference.fast_classify import PATH as CLASSIFY_PATH, FastClassifyMiddleware
 from crowdsketch.inference.router import router as inference_router
 from crowdsketch.middleware import (
     BodyReadTimeoutMiddleware,
@@ -86,10 +88,11 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
         app.include_router(router)
     install_web(app, settings.web_dist_dir, role)
     if role in ("all", "collection"):
-        # Added first, so innermost: the body-size, body-time, in-flight and request-id layers
-        # added below wrap the drawings it answers itself as they wrap the route.
-        app.add_middleware(FastSubmitMiddleware, route=next(
-            r for r in collection_router.routes if getattr(r, "path", None) == PATH and "POST" in getattr(r, "methods", ())))
+        # The fast layers are added first, so innermost: the body-size, body-time, in-flight,
+        # CORS and request-id layers added below wrap what they answer as they wrap the routes.
+        app.add_middleware(FastSubmitMiddleware, route=_post_route(collection_router, SUBMIT_PATH))
+    if role in ("all", "inference"):
+        app.add_middleware(FastClassifyMiddleware, route=_post_route(inference_router, CLASSIFY_PATH))
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -106,3 +109,8 @@ def create_app(settings: Settings | None = None, role: Role = "all") -> FastAPI:
     # Added last, so it is outermost: every answer, 413 and 500 included, carries the id.
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def _post_route(router: APIRouter, path: str) -> APIRoute:
+    return next(r for r in router.routes
+                if isinstance(r, APIRoute) and r.path == path and "POST" in r.methods)

@@ -206,3 +206,39 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+# -- for the layers that answer a hot route themselves (collection/fast_submit.py,
+# inference/fast_classify.py) and hand everything else to the route, body and all.
+
+
+def is_json(content_type: bytes | None) -> bool:
+    """Whether a Content-Type value says JSON, as the route reads it."""
+    return content_type is not None and content_type.split(b";", 1)[0].strip().lower() == b"application/json"
+
+
+async def read_body(receive: Receive) -> tuple[list[Message], bytes | None]:
+    """Every message read, and the whole body (None when the client went away first).
+    The body-size and body-time layers' refusals propagate as their HTTPException."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives back what was read, then goes on reading."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

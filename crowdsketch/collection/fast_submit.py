@@ -24,12 +24,13 @@ from typing import Any
 import orjson
 import pydantic
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crowdsketch.collection.schemas import DrawingCreate
 from crowdsketch.collection.service import Attempt, Submission
 from crowdsketch.common.contributors import SESSION_ID
 from crowdsketch.errors import AppError, error_response, http_error
+from crowdsketch.middleware import is_json, read_body, replay
 
 logger = logging.getLogger(__name__)
 
@@ -64,30 +65,21 @@ class FastSubmitMiddleware:
             elif name == b"content-type" and content_type is None:  # the first, as the route reads it
                 content_type = value
         if not (
-            content_type is not None and content_type.split(b";", 1)[0].strip().lower() == b"application/json"
+            is_json(content_type)
             and (session_id is None or SESSION_ID.fullmatch(session_id) is not None)
             and (idempotency_key is None or 1 <= len(idempotency_key) <= 200)
         ):
             await self.app(scope, receive, send)
             return
 
-        messages: list[Message] = []
-        chunks: list[bytes] = []
         try:
-            while True:
-                message = await receive()
-                messages.append(message)
-                if message["type"] != "http.request":
-                    break
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    break
+            messages, raw = await read_body(receive)
         except HTTPException as refusal:  # the body-size and body-time layers' 413 and 408
             await http_error(refusal)(scope, receive, send)
             return
-        body = self._body(chunks) if messages[-1]["type"] == "http.request" else None
+        body = self._body(raw) if raw is not None else None
         if body is None:
-            await self.app(scope, _replay(messages, receive), send)
+            await self.app(scope, replay(messages, receive), send)
             return
 
         resources = scope["app"].state.resources
@@ -114,9 +106,8 @@ class FastSubmitMiddleware:
         await _json(send, answer.status, answer.body, session_id)
 
     @staticmethod
-    def _body(chunks: list[bytes]) -> DrawingCreate | None:
+    def _body(raw: bytes) -> DrawingCreate | None:
         """The body as the route would take it, or None when the route should answer."""
-        raw = b"".join(chunks)
         if b'"uploadId"' in raw:  # a finalize, which the route does not count again
             return None
         try:
@@ -144,16 +135,4 @@ async def _json(send: Send, status: int, content: Any, session_id: str) -> None:
         ],
     })
     await send({"type": "http.response.body", "body": payload})
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    """A receive that gives back what was read, then goes on reading."""
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replayed
 

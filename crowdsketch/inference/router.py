@@ -7,19 +7,18 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from crowdsketch.routing import OrjsonRoute
 from crowdsketch.deps import ResourcesDep
-from crowdsketch.errors import AppError, NotFoundError, ServiceUnavailableError
+from crowdsketch.errors import NotFoundError, ServiceUnavailableError
 from crowdsketch.experiments.schemas import FeedbackCreate, FeedbackRead
-from crowdsketch.experiments.service import ExperimentService, ExperimentTracker
+from crowdsketch.experiments.service import ExperimentService
 from crowdsketch.evaluation.service import evaluations_by_model
 from crowdsketch.implementors.guard import ApiKeyUse
+from crowdsketch.inference.answer import answer
 from crowdsketch.inference.manager import ModelManager
 from crowdsketch.inference.schemas import (
     Classification,
     ClassifyRequest,
-    ExperimentArm,
     ModelCard,
     ModelInfo,
-    ShapeConfidence,
 )
 from crowdsketch.strokes import check_stroke_rules
 
@@ -99,21 +98,7 @@ async def classify(
     caller = session_id or (request.client.host if request.client else None)
     prediction = models.classify(body.stroke_data.strokes, caller)
     request.state.model_version = prediction.model_version  # for the key's usage
-    answer = Classification(
-        shape=prediction.shape,
-        confidence=prediction.confidence,
-        all_predictions=[ShapeConfidence(shape=s, confidence=c) for s, c in prediction.all_predictions],
-        inference_time_ms=prediction.inference_time_ms,
-        model_version=prediction.model_version,
-    )
-    if prediction.experiment_id is not None and prediction.arm is not None:
-        answer.experiment = ExperimentArm(id=prediction.experiment_id, arm=prediction.arm)
-        try:
-            answer.prediction_id = await ExperimentTracker(resources.kv, resources.kv_guard, resources.events).answered(
-                prediction.experiment_id, prediction.arm, prediction.shape, prediction.inference_time_ms)
-        except AppError:  # the answer stands; only its count and feedback are lost
-            logger.warning("an experiment's answer was not counted: the key-value store is unavailable")
-    return answer
+    return await answer(prediction, resources)
 
 
 @router.post("/feedback", response_model=FeedbackRead, responses={

@@ -1,0 +1,133 @@
+"""`POST /api/inference/classify` without the framework's per-request machinery, for the common case.
+
+A classification is the request an implementor's program makes most. Through FastAPI it
+passes the router's matching, the request/response wrappers, the dependency solver (the API
+key's dependency with its exit stack), the body's validation and the answer's validation
+again on the way out: 43% of the server's CPU a call, against 32% for the model itself
+(py-spy, BENCHMARKS.md "Classify"). This layer answers that request itself when it is well
+formed: JSON by content type, at most one `Authorization` and one `X-Session-Id`, a body the
+`ClassifyRequest` model and the stroke rules accept. It then does what the route does, in the
+route's order: admit the key (401, 429 and its `RateLimit-*` headers), classify, answer, and
+count the call in the key's usage, failed or not, with its model version.
+
+Anything else (a body that fails validation, invalid headers, another content type, a
+client that went away) goes on to the route with the body it sent, so every refusal is the
+route's own refusal, word for word, and the key is admitted once either way. The layer sits
+inside the request-id, CORS, in-flight, body-size and body-time layers, so those apply to it
+unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import orjson
+import pydantic
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from crowdsketch.errors import AppError, error_response, http_error
+from crowdsketch.middleware import is_json, read_body, replay
+from crowdsketch.inference.answer import answer
+from crowdsketch.inference.schemas import ClassifyRequest
+from crowdsketch.strokes import check_stroke_rules
+
+logger = logging.getLogger(__name__)
+
+PATH = "/api/inference/classify"
+SESSION_ID_MAX = 64  # the route's `X-Session-Id` limit
+
+
+class FastClassifyMiddleware:
+    def __init__(self, app: ASGIApp, route: Any) -> None:
+        """`route`: the route this layer answers for, which metrics and the access log name a
+        request by."""
+        self.app = app
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route  # the route's name in metrics and the access log, whoever answers
+        session_id = authorization = content_type = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if authorization is not None:  # a repeated header: the route decides
+                    await self.app(scope, receive, send)
+                    return
+                authorization = value.decode("latin-1")
+            elif name == b"x-session-id":
+                if session_id is not None:
+                    await self.app(scope, receive, send)
+                    return
+                session_id = value.decode("latin-1")
+            elif name == b"content-type" and content_type is None:  # the first, as the route reads it
+                content_type = value
+        if not (
+            is_json(content_type)
+            and (session_id is None or len(session_id) <= SESSION_ID_MAX)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        try:
+            messages, raw = await read_body(receive)
+        except HTTPException as refusal:  # the body-size and body-time layers' 413 and 408
+            await http_error(refusal)(scope, receive, send)
+            return
+        body = _body(raw) if raw is not None else None
+        if body is None:
+            await self.app(scope, replay(messages, receive), send)
+            return
+
+        resources = scope["app"].state.resources
+        try:
+            use = await resources.api_keys.admit(authorization)
+        except AppError as error:
+            if error.status_code >= 500:  # a store away: logged as the route's error handler logs it
+                logger.warning("%s: %s", error.code, error.message)
+            await error_response(error)(scope, receive, send)
+            return
+        if use is not None:
+            scope.setdefault("state", {})["api_key"] = use.key  # for CORS, as the route's request.state
+        started, failed, version = time.perf_counter(), True, None
+        try:
+            caller = session_id or (scope["client"][0] if scope.get("client") else None)
+            prediction = resources.models.classify(body.stroke_data.strokes, caller)
+            version = prediction.model_version
+            result = await answer(prediction, resources)
+            failed = False
+        except AppError as error:
+            if error.status_code >= 500:
+                logger.warning("%s: %s", error.code, error.message)
+            await error_response(error)(scope, receive, send)
+            return
+        finally:
+            if use is not None:
+                resources.api_keys.usage.record(use.key.id, (time.perf_counter() - started) * 1000, version, failed)
+        payload = orjson.dumps(result.model_dump(mode="json", by_alias=True))
+        headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")]
+        if use is not None:
+            headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in use.headers.items()]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _body(raw: bytes) -> ClassifyRequest | None:
+    """The body as the route would take it, or None when the route should answer."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    try:
+        body = ClassifyRequest.model_validate(value)
+        check_stroke_rules(body.stroke_data)
+    except (pydantic.ValidationError, AppError):
+        return None
+    return body
+
