@@ -15,7 +15,8 @@ request that is one write and one read. Here the same request is made on the loo
 * a 5xx answer or a broken connection raises `ConnectionError`, any other non-2xx
   `S3RequestError` (bad credentials, no such bucket). Both are `OSError`s, the blob guard's
   transient errors: a store that refuses every put is down as far as the platform can tell,
-  so the caller gets a 503 with `Retry-After`, as with obstore.
+  so the caller gets a 503 with `Retry-After`, as with obstore. A 5xx's connection is closed
+  too: a server in trouble (or the node behind a balancer) is not asked again on it.
 
 It is used only where the store is given an endpoint and explicit keys (MinIO, a test's
 moto server, a configured S3 endpoint); everything else, and every other request, stays with
@@ -80,23 +81,14 @@ class SigV4Put:
         request = self._request(key, data)
         connection, reused = await self._connection()
         try:
-            status, body, keep = await self._exchange(connection, request)
-        except (ConnectionError, asyncio.IncompleteReadError) as exc:
-            connection.close()
-            if not (reused and isinstance(exc, asyncio.IncompleteReadError | ConnectionResetError | BrokenPipeError)
-                    and not getattr(exc, "partial", b"")):
-                raise ConnectionError(f"S3 put: {type(exc).__name__}: {exc}") from exc
+            status, body, keep = await self._send(connection, request)
+        except _Unanswered:
+            if not reused:
+                raise
             # The server closed a kept-alive connection before answering: once more, anew.
             connection = await self._open()
-            try:
-                status, body, keep = await self._exchange(connection, request)
-            except BaseException:
-                connection.close()
-                raise
-        except BaseException:  # a timeout or cancel mid-request: the connection's state is unknown
-            connection.close()
-            raise
-        if keep and len(self._idle) < MAX_IDLE:
+            status, body, keep = await self._send(connection, request)
+        if keep and status < 500 and len(self._idle) < MAX_IDLE:
             self._idle.append(connection)
         else:
             connection.close()
@@ -157,6 +149,21 @@ class SigV4Put:
         reader, writer = await asyncio.open_connection(self._host, self._port, ssl=self._ssl, limit=MAX_HEAD)
         return _Connection(reader, writer)
 
+    async def _send(self, connection: _Connection, request: bytes) -> tuple[int, bytes, bool]:
+        """`_exchange`, closing the connection if it fails, times out or is cancelled (its state
+        is then unknown); a broken connection is a `ConnectionError`, `_Unanswered` where not a
+        byte of an answer came."""
+        try:
+            return await self._exchange(connection, request)
+        except (ConnectionError, asyncio.IncompleteReadError) as exc:
+            connection.close()
+            unanswered = (isinstance(exc, asyncio.IncompleteReadError | ConnectionResetError | BrokenPipeError)
+                          and not getattr(exc, "partial", b""))
+            raise (_Unanswered if unanswered else ConnectionError)(f"S3 put: {type(exc).__name__}: {exc}") from exc
+        except BaseException:
+            connection.close()
+            raise
+
     @staticmethod
     async def _exchange(connection: _Connection, request: bytes) -> tuple[int, bytes, bool]:
         """Send the request; the answer's status, body, and whether the connection may be reused."""
@@ -182,15 +189,22 @@ class SigV4Put:
                     chunked = "chunked" in value.lower()
         except ValueError as exc:
             raise ConnectionError(f"S3 answered an unreadable head: {lines[0][:100]!r}") from exc
-        if chunked:
-            body = await _chunked(connection.reader)
-        elif length is not None:
-            body = await connection.reader.readexactly(length)
-        elif status in (204, 304):
-            body = b""
-        else:  # no length: the body runs to the end of the connection
-            body, keep = await connection.reader.read(), False
+        try:  # the answer has begun: a break from here on is no reason to send the put again
+            if chunked:
+                body = await _chunked(connection.reader)
+            elif length is not None:
+                body = await connection.reader.readexactly(length)
+            elif status in (204, 304):
+                body = b""
+            else:  # no length: the body runs to the end of the connection
+                body, keep = await connection.reader.read(), False
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
+            raise ConnectionError(f"S3's answer broke off or is unreadable: {type(exc).__name__}: {exc}") from exc
         return status, body, keep
+
+
+class _Unanswered(ConnectionError):
+    """The connection ended before a byte of the answer came."""
 
 
 async def _chunked(reader: asyncio.StreamReader) -> bytes:
