@@ -23,66 +23,32 @@ from typing import Any
 
 import orjson
 import pydantic
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from crowdsketch.collection.schemas import DrawingCreate
 from crowdsketch.collection.service import Attempt, Submission
 from crowdsketch.common.contributors import SESSION_ID
-from crowdsketch.errors import AppError, error_response, http_error
-from crowdsketch.middleware import is_json, read_body, replay
+from crowdsketch.errors import AppError, error_response
+from crowdsketch.middleware import FastRoute
 
 logger = logging.getLogger(__name__)
 
 PATH = "/api/drawings"
 
 
-class FastSubmitMiddleware:
-    def __init__(self, app: ASGIApp, route: Any) -> None:
-        """`route`: the route this layer answers for (`POST /api/drawings`), which metrics and
-        the access log name a request by."""
-        self.app = app
-        self.route = route
+class FastSubmitMiddleware(FastRoute):
+    path = PATH
+    headers = (b"x-session-id", b"x-idempotency-key")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        # The route's name for this request, in metrics and the access log, whoever answers.
-        scope["route"] = self.route
-        session_id = idempotency_key = content_type = None
-        for name, value in scope["headers"]:
-            if name == b"x-session-id":
-                if session_id is not None:  # a repeated header: the route decides
-                    await self.app(scope, receive, send)
-                    return
-                session_id = value.decode("latin-1")
-            elif name == b"x-idempotency-key":
-                if idempotency_key is not None:
-                    await self.app(scope, receive, send)
-                    return
-                idempotency_key = value.decode("latin-1")
-            elif name == b"content-type" and content_type is None:  # the first, as the route reads it
-                content_type = value
-        if not (
-            is_json(content_type)
-            and (session_id is None or SESSION_ID.fullmatch(session_id) is not None)
-            and (idempotency_key is None or 1 <= len(idempotency_key) <= 200)
-        ):
-            await self.app(scope, receive, send)
-            return
+    def takes(self, headers: dict[bytes, str]) -> bool:
+        session_id, key = headers.get(b"x-session-id"), headers.get(b"x-idempotency-key")
+        return ((session_id is None or SESSION_ID.fullmatch(session_id) is not None)
+                and (key is None or 1 <= len(key) <= 200))
 
-        try:
-            messages, raw = await read_body(receive)
-        except HTTPException as refusal:  # the body-size and body-time layers' 413 and 408
-            await http_error(refusal)(scope, receive, send)
-            return
-        body = self._body(raw) if raw is not None else None
-        if body is None:
-            await self.app(scope, replay(messages, receive), send)
-            return
-
+    async def answer(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, str],
+                     body: DrawingCreate) -> None:
         resources = scope["app"].state.resources
+        session_id = headers.get(b"x-session-id")
         address = scope["client"][0] if scope.get("client") else "unknown"
         try:
             # Counted as the route counts it, by the session it names (before one is made).
@@ -93,7 +59,7 @@ class FastSubmitMiddleware:
                     session_id=session_id,
                     shape_id=body.shape_id,
                     stroke_data=body.stroke_data,
-                    idempotency_key=idempotency_key,
+                    idempotency_key=headers.get(b"x-idempotency-key"),
                     licence=resources.settings.licence,
                     attempt=attempt,
                 )
@@ -106,7 +72,7 @@ class FastSubmitMiddleware:
         await _json(send, answer.status, answer.body, session_id)
 
     @staticmethod
-    def _body(raw: bytes) -> DrawingCreate | None:
+    def parse(raw: bytes) -> DrawingCreate | None:
         """The body as the route would take it, or None when the route should answer."""
         if b'"uploadId"' in raw:  # a finalize, which the route does not count again
             return None

@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import orjson
 import pydantic
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from crowdsketch.errors import AppError, error_response, http_error
-from crowdsketch.middleware import is_json, read_body, replay
+from crowdsketch.errors import AppError, error_response
+from crowdsketch.middleware import FastRoute
 from crowdsketch.inference.answer import answer
 from crowdsketch.inference.schemas import ClassifyRequest
 from crowdsketch.strokes import check_stroke_rules
@@ -40,49 +38,19 @@ PATH = "/api/inference/classify"
 SESSION_ID_MAX = 64  # the route's `X-Session-Id` limit
 
 
-class FastClassifyMiddleware:
-    def __init__(self, app: ASGIApp, route: Any) -> None:
-        """`route`: the route this layer answers for, which metrics and the access log name a
-        request by."""
-        self.app = app
-        self.route = route
+class FastClassifyMiddleware(FastRoute):
+    path = PATH
+    headers = (b"authorization", b"x-session-id")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        scope["route"] = self.route  # the route's name in metrics and the access log, whoever answers
-        session_id = authorization = content_type = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                if authorization is not None:  # a repeated header: the route decides
-                    await self.app(scope, receive, send)
-                    return
-                authorization = value.decode("latin-1")
-            elif name == b"x-session-id":
-                if session_id is not None:
-                    await self.app(scope, receive, send)
-                    return
-                session_id = value.decode("latin-1")
-            elif name == b"content-type" and content_type is None:  # the first, as the route reads it
-                content_type = value
-        if not (
-            is_json(content_type)
-            and (session_id is None or len(session_id) <= SESSION_ID_MAX)
-        ):
-            await self.app(scope, receive, send)
-            return
+    def takes(self, headers: dict[bytes, str]) -> bool:
+        return len(headers.get(b"x-session-id", "")) <= SESSION_ID_MAX
 
-        try:
-            messages, raw = await read_body(receive)
-        except HTTPException as refusal:  # the body-size and body-time layers' 413 and 408
-            await http_error(refusal)(scope, receive, send)
-            return
-        body = _body(raw) if raw is not None else None
-        if body is None:
-            await self.app(scope, replay(messages, receive), send)
-            return
+    def parse(self, raw: bytes) -> ClassifyRequest | None:
+        return _body(raw)
 
+    async def answer(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, str],
+                     body: ClassifyRequest) -> None:
+        session_id, authorization = headers.get(b"x-session-id"), headers.get(b"authorization")
         resources = scope["app"].state.resources
         try:
             use = await resources.api_keys.admit(authorization)

@@ -12,7 +12,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,15 +19,15 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from crowdsketch import middleware
 from crowdsketch.app import create_app
 from crowdsketch.inference import fast_classify
 from crowdsketch.inference.fast_classify import FastClassifyMiddleware
-from crowdsketch.settings import Role
 from tests.api.test_experiments import _two_models
 from tests.api.test_inference import HORIZONTAL, VERTICAL, _wait_for_version
 from tests.support.drawings import stroke_data
 from tests.support.models import add_model, orientation_model  # noqa: F401 - a fixture
-from tests.support.stacks import Stack, make_settings, short_timeouts
+from tests.support.stacks import Stack, short_timeouts
 from tests.support.waiting import eventually
 
 CLASSIFY = "/api/inference/classify"
@@ -82,9 +81,9 @@ def fast_answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return await answer(*args)
 
     monkeypatch.setattr(fast_classify, "answer", counted_answer)
-    for name in ("error_response", "http_error"):
-        refuse = getattr(fast_classify, name)
-        monkeypatch.setattr(fast_classify, name, lambda e, refuse=refuse: answered.append(e.status_code) or refuse(e))
+    for module, name in ((fast_classify, "error_response"), (middleware, "http_error")):  # its refusals, and a 413's
+        refuse = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda e, refuse=refuse: answered.append(e.status_code) or refuse(e))
     return answered
 
 
@@ -234,13 +233,6 @@ async def _same_usage(admin: httpx.AsyncClient, runs: list[Run], expected: dict[
 
 
 # -- the tests --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("role", "installed"), [("all", True), ("inference", True), ("collection", False), ("admin", False)])
-def test_the_fast_layer_is_installed_where_inference_is_served(tmp_path: Path, role: Role, installed: bool) -> None:
-    """Guards the parity tests: `client` must be the app with the fast layer in it."""
-    app = create_app(make_settings(data_dir=tmp_path), role)
-    assert any(m.cls is FastClassifyMiddleware for m in app.user_middleware) is installed
 
 
 async def test_a_sequence_of_classifications_is_answered_and_counted_as_the_route_does(

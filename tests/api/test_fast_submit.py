@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from crowdsketch.app import create_app
 from crowdsketch.collection import fast_submit
 from crowdsketch.collection.fast_submit import FastSubmitMiddleware
+from crowdsketch.inference.fast_classify import FastClassifyMiddleware
 from crowdsketch.settings import Role
 from tests.support.drawings import drawing_body, square_strokes, submission_headers
 from tests.support.stacks import Stack, make_settings
@@ -167,11 +168,16 @@ async def _same_answers(client: httpx.AsyncClient, route_only: httpx.AsyncClient
 # -- the tests --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "installed"), [("all", True), ("collection", True), ("admin", False), ("inference", False)])
-def test_the_fast_layer_is_installed_where_drawings_are_taken(tmp_path: Path, role: Role, installed: bool) -> None:
-    """Guards the parity tests: `client` must be the app with the fast layer in it."""
+@pytest.mark.parametrize(("layer", "role", "installed"), [
+    *[(FastSubmitMiddleware, role, role in ("all", "collection")) for role in ("all", "collection", "admin", "inference")],
+    *[(FastClassifyMiddleware, role, role in ("all", "inference")) for role in ("all", "collection", "admin", "inference")],
+])
+def test_each_fast_layer_is_installed_where_its_route_is_served(tmp_path: Path, layer: type, role: Role,
+                                                                 installed: bool) -> None:
+    """Guards the parity tests (here and in test_fast_classify.py): `client` must be the app
+    with the fast layer in it."""
     app = create_app(make_settings(data_dir=tmp_path), role)
-    assert any(m.cls is FastSubmitMiddleware for m in app.user_middleware) is installed
+    assert any(m.cls is layer for m in app.user_middleware) is installed
 
 
 async def test_a_sequence_of_drawings_is_answered_as_the_route_answers(
