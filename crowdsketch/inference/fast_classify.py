@@ -45,8 +45,21 @@ class FastClassifyMiddleware(FastRoute):
     def takes(self, headers: dict[bytes, str]) -> bool:
         return len(headers.get(b"x-session-id", "")) <= SESSION_ID_MAX
 
-    def parse(self, raw: bytes) -> ClassifyRequest | None:
-        return _body(raw)
+    @staticmethod
+    def parse(raw: bytes) -> ClassifyRequest | None:
+        """The body as the route would take it, or None when the route should answer."""
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(value, dict):
+            return None
+        try:
+            body = ClassifyRequest.model_validate(value)
+            check_stroke_rules(body.stroke_data)
+        except (pydantic.ValidationError, AppError):
+            return None
+        return body
 
     async def answer(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, str],
                      body: ClassifyRequest) -> None:
@@ -77,25 +90,9 @@ class FastClassifyMiddleware(FastRoute):
             if use is not None:
                 resources.api_keys.usage.record(use.key.id, (time.perf_counter() - started) * 1000, version, failed)
         payload = orjson.dumps(result.model_dump(mode="json", by_alias=True))
-        headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")]
-        if use is not None:
-            headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in use.headers.items()]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        answered = [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")]
+        if use is not None:  # the key's RateLimit-* headers
+            answered += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in use.headers.items()]
+        await send({"type": "http.response.start", "status": 200, "headers": answered})
         await send({"type": "http.response.body", "body": payload})
-
-
-def _body(raw: bytes) -> ClassifyRequest | None:
-    """The body as the route would take it, or None when the route should answer."""
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(value, dict):
-        return None
-    try:
-        body = ClassifyRequest.model_validate(value)
-        check_stroke_rules(body.stroke_data)
-    except (pydantic.ValidationError, AppError):
-        return None
-    return body
 

@@ -32,7 +32,6 @@ import ssl
 import time
 from urllib.parse import quote, urlparse
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 MAX_IDLE = 32  # kept-alive connections at most; more at once are opened and closed
 MAX_HEAD = 64 * 1024
 
