@@ -131,11 +131,18 @@ def internal_error_response() -> JsonResponse:
     return error_response(AppError("An unexpected error occurred; it has been logged."))
 
 
+def app_error_response(error: AppError) -> JsonResponse:
+    """An `AppError` as the client gets it; a dependency's outage (5xx) is logged too. What the
+    exception handler answers, and the fast layers (collection/fast_submit.py,
+    inference/fast_classify.py) that answer before the routes."""
+    if error.status_code >= 500:
+        logger.warning("%s: %s", error.code, error.message)
+    return error_response(error)
+
+
 async def _app_error(_: Request, exc: Exception) -> JsonResponse:
     assert isinstance(exc, AppError)
-    if exc.status_code >= 500:
-        logger.warning("%s: %s", exc.code, exc.message)
-    return error_response(exc)
+    return app_error_response(exc)
 
 
 async def _request_validation_error(_: Request, exc: Exception) -> JsonResponse:

@@ -17,7 +17,6 @@ request-id, in-flight, body-size and body-time layers, so those apply to it unch
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -28,10 +27,9 @@ from starlette.types import Receive, Scope, Send
 from crowdsketch.collection.schemas import DrawingCreate
 from crowdsketch.collection.service import Attempt, Submission
 from crowdsketch.common.contributors import SESSION_ID
-from crowdsketch.errors import AppError, error_response
+from crowdsketch.errors import AppError, app_error_response
 from crowdsketch.middleware import FastRoute
 
-logger = logging.getLogger(__name__)
 
 PATH = "/api/drawings"
 
@@ -65,9 +63,7 @@ class FastSubmitMiddleware(FastRoute):
                 )
             )
         except AppError as error:
-            if error.status_code >= 500:
-                logger.warning("%s: %s", error.code, error.message)
-            await error_response(error)(scope, receive, send)
+            await app_error_response(error)(scope, receive, send)
             return
         await _json(send, answer.status, answer.body, session_id)
 

@@ -19,20 +19,18 @@ unchanged.
 
 from __future__ import annotations
 
-import logging
 import time
 
 import orjson
 import pydantic
 from starlette.types import Receive, Scope, Send
 
-from crowdsketch.errors import AppError, error_response
+from crowdsketch.errors import AppError, app_error_response
 from crowdsketch.middleware import FastRoute
 from crowdsketch.inference.answer import answer
 from crowdsketch.inference.schemas import ClassifyRequest
 from crowdsketch.strokes import check_stroke_rules
 
-logger = logging.getLogger(__name__)
 
 PATH = "/api/inference/classify"
 SESSION_ID_MAX = 64  # the route's `X-Session-Id` limit
@@ -68,9 +66,7 @@ class FastClassifyMiddleware(FastRoute):
         try:
             use = await resources.api_keys.admit(authorization)
         except AppError as error:
-            if error.status_code >= 500:  # a store away: logged as the route's error handler logs it
-                logger.warning("%s: %s", error.code, error.message)
-            await error_response(error)(scope, receive, send)
+            await app_error_response(error)(scope, receive, send)
             return
         if use is not None:
             scope.setdefault("state", {})["api_key"] = use.key  # for CORS, as the route's request.state
@@ -82,9 +78,7 @@ class FastClassifyMiddleware(FastRoute):
             result = await answer(prediction, resources)
             failed = False
         except AppError as error:
-            if error.status_code >= 500:
-                logger.warning("%s: %s", error.code, error.message)
-            await error_response(error)(scope, receive, send)
+            await app_error_response(error)(scope, receive, send)
             return
         finally:
             if use is not None:

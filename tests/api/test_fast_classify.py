@@ -81,7 +81,7 @@ def fast_answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return await answer(*args)
 
     monkeypatch.setattr(fast_classify, "answer", counted_answer)
-    for module, name in ((fast_classify, "error_response"), (middleware, "http_error")):  # its refusals, and a 413's
+    for module, name in ((fast_classify, "app_error_response"), (middleware, "http_error")):  # its refusals, and a 413's
         refuse = getattr(module, name)
         monkeypatch.setattr(module, name, lambda e, refuse=refuse: answered.append(e.status_code) or refuse(e))
     return answered
