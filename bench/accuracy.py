@@ -99,8 +99,10 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     import numpy as np
 
     from crowdsketch.common.scoring import scoring_model
+    from crowdsketch.pen_path import DEFAULT_PATH_SPEC, path_batch
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
-    from crowdsketch.training.distort import training_variants
+    from crowdsketch.training.dataset import reads_paths
+    from crowdsketch.training.distort import training_versions
     from crowdsketch.training.export import export_onnx, model_card
     from crowdsketch.training.trainer import TrainConfig, train
 
@@ -109,13 +111,17 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in labels], dtype=np.int64)
     made = np.full(len(y), synthetic)
-    # As a training job does (training/dataset.py): people's drawings get distorted versions.
-    variants, variant_of = training_variants(strokes, made, DEFAULT_SPEC, 0, labels)
+    # As a training job does (training/dataset.py): people's drawings get distorted versions,
+    # and a set of people's drawings the pen's paths too.
+    path_spec = DEFAULT_PATH_SPEC if reads_paths(made) else None
+    versions = training_versions(strokes, made, DEFAULT_SPEC, 0, labels, path_spec=path_spec)
+    paths = None if path_spec is None else path_batch(strokes, path_spec)
     trained = train(TrainConfig(epochs=epochs, seed=0), images, y, classes,
-                    groups=groups, synthetic=made, variants=variants, variant_of=variant_of)
-    onnx_bytes = export_onnx(trained, DEFAULT_SPEC)
+                    groups=groups, synthetic=made, variants=versions.rasters, variant_of=versions.of,
+                    paths=paths, variant_paths=versions.paths)
+    onnx_bytes = export_onnx(trained, DEFAULT_SPEC, path_spec)
     card = model_card(trained, DEFAULT_SPEC, model_id=uuid.uuid4(), dataset_size=len(y), dataset_hash="",
-                      config={"epochs": epochs})
+                      config={"epochs": epochs}, path_spec=path_spec)
     return scoring_model(onnx_bytes, card), trained.metrics, time.perf_counter() - started
 
 

@@ -76,14 +76,14 @@ from bench.classify_report import Served, combined, report  # noqa: E402
 # --------------------------------------------------------------------------------------
 
 def model_inprocess(data_dir: Path, env: dict[str, str], log: Path, per_shape: int, epochs: int,
-                    admin_password: str) -> None:
+                    admin_password: str, paths: bool = False) -> None:
     """Train a small model here and publish it as the active model of the stack at `data_dir`,
     beside the first admin."""
     from bench.mixed_stacks import publish, train_small_model
     from crowdsketch.settings import Settings
 
     migrate(env, log)
-    model = train_small_model(per_shape, epochs)
+    model = train_small_model(per_shape, epochs, paths=paths)
     publish(Settings(data_dir=data_dir, database_url="", blob_url="", redis_url=None), model, admin_password)
 
 
@@ -216,10 +216,13 @@ async def served_runs(url: str, stack: str, bodies: list[bytes], plan: dict[int,
 
 
 def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
-    """rasterize + session.run of one image, 1 thread, on the model the server loaded."""
+    """rasterize (+ the pen's path, for a model that reads it) + session.run of one drawing,
+    1 thread, on the model the server loaded."""
     import numpy as np
     import onnxruntime as ort
 
+    from crowdsketch.common.scoring import card_path
+    from crowdsketch.pen_path import path_features
     from crowdsketch.raster import RasterSpec, rasterize
 
     model_dir = max((p for p in data_dir.rglob("model.onnx")), key=lambda p: p.stat().st_mtime).parent
@@ -229,11 +232,15 @@ def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     session = ort.InferenceSession((model_dir / "model.onnx").read_bytes(), options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
+    path_spec, path_name = card_path(card)
+    name = next(i.name for i in session.get_inputs() if i.name != path_name)
 
     def one(i: int) -> int:
-        image = rasterize(strokes[i % len(strokes)], spec)[np.newaxis, np.newaxis]  # (1, 1, S, S)
-        logits = session.run(None, {name: image})[0][0]
+        drawing = strokes[i % len(strokes)]
+        feeds = {name: rasterize(drawing, spec)[np.newaxis, np.newaxis]}  # (1, 1, S, S)
+        if path_spec is not None and path_name is not None:
+            feeds[path_name] = path_features(drawing, path_spec)[np.newaxis]  # (1, 5, P)
+        logits = session.run(None, feeds)[0][0]
         return int(logits.argmax())
 
     for i in range(warmup):
@@ -273,6 +280,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=12, help="blocks each mode's requests are cut into, taking turns")
     parser.add_argument("--train-per-shape", type=int, default=100, help="--model inprocess: drawings per shape")
     parser.add_argument("--train-epochs", type=int, default=3, help="--model inprocess: epochs")
+    parser.add_argument("--paths", action="store_true",
+                        help="--model inprocess: a model that also reads the pen's path, as one trained with people's drawings is")
     parser.add_argument("--worker-timeout", type=float, default=600, help="--model worker: seconds to wait for the model")
     parser.add_argument("--requests-c1", type=int, default=6000, help="measured requests at concurrency 1, each mode")
     parser.add_argument("--requests-c32", type=int, default=3000, help="measured requests at concurrency 32, each mode")
@@ -326,7 +335,7 @@ def main() -> int:
                 if args.model == "worker":
                     model_worker(stack, data_dir, env, log, args.worker_timeout, password)
                 else:
-                    model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs, password)
+                    model_inprocess(data_dir, env, log, args.train_per_shape, args.train_epochs, password, args.paths)
                 url = start_server(stack, data_dir, env, log)
                 authorizations = make_keys(url, password, args.auth, bodies[0])
                 print(f"  stack up at {url} after {time.monotonic() - started:.0f} s ({stack_note}); "

@@ -55,9 +55,12 @@ class Served:
     note: str
 
 
-def train_small_model(per_shape: int, epochs: int) -> SmallModel:
+def train_small_model(per_shape: int, epochs: int, paths: bool = False) -> SmallModel:
+    """A model of synthetic drawings; with `paths`, one that also reads the pen's path (as a
+    model trained with people's drawings does), to measure what the second input costs."""
     import numpy as np
 
+    from crowdsketch.pen_path import DEFAULT_PATH_SPEC, path_batch
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
     from crowdsketch.synthetic import SHAPES, synthetic_drawings
     from crowdsketch.training.export import export_onnx, model_card
@@ -67,14 +70,16 @@ def train_small_model(per_shape: int, epochs: int) -> SmallModel:
     drawings = synthetic_drawings(shapes, per_shape, 0)
     images = rasterize_batch([data.strokes for _, data in drawings], DEFAULT_SPEC)
     labels = np.array([shapes.index(label) for label, _ in drawings], dtype=np.int64)
-    trained = train(TrainConfig(epochs=epochs, seed=0), images, labels, shapes)
+    path_spec = DEFAULT_PATH_SPEC if paths else None
+    path_input = path_batch([data.strokes for _, data in drawings], DEFAULT_PATH_SPEC) if paths else None
+    trained = train(TrainConfig(epochs=epochs, seed=0), images, labels, shapes, paths=path_input)
     model_id = uuid.uuid4()
     card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=len(drawings), dataset_hash="0" * 64,
-                      config={"epochs": epochs, "seed": 0})
+                      config={"epochs": epochs, "seed": 0}, path_spec=path_spec)
     metrics = {k: v for k, v in trained.metrics.items() if k != "history"}
     print(f"  model: trained here on {len(drawings)} synthetic drawings, {epochs} epochs, validation accuracy "
           f"{100 * metrics['validation_accuracy']:.2f}%", flush=True)
-    return SmallModel(model_id, shapes, export_onnx(trained, DEFAULT_SPEC), card, metrics, len(drawings))
+    return SmallModel(model_id, shapes, export_onnx(trained, DEFAULT_SPEC, path_spec), card, metrics, len(drawings))
 
 
 def publish(settings, model: SmallModel, admin_password: str) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,8 @@
 
 Every domain that asks a model about a drawing (inference, evaluation sets, and later
 agreement, shadow scoring, label-issue scans) goes through `probabilities`, so the
-preprocessing is `raster.py`'s and nothing re-implements it. A model is the ONNX file
+preprocessing is `raster.py`'s (and `pen_path.py`'s, for a model that reads the pen's path)
+and nothing re-implements it. A model is the ONNX file
 and the card that `training/export.py` publishes; this module reads both and imports
 no training code (no torch on the serving path).
 """
@@ -16,6 +17,7 @@ import numpy as np
 import onnxruntime as ort
 import orjson
 
+from crowdsketch.pen_path import PathSpec, path_features
 from crowdsketch.ports.blob import BlobStore
 from crowdsketch.raster import RasterSpec, StrokesLike, rasterize
 from crowdsketch.resilience import DependencyGuard
@@ -33,6 +35,10 @@ class Scorable(Protocol):
     def session(self) -> ort.InferenceSession: ...
     @property
     def input_name(self) -> str: ...
+    @property
+    def path_spec(self) -> PathSpec | None: ...
+    @property
+    def path_input(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,16 @@ class ScoringModel:
     session: ort.InferenceSession
     input_name: str
     card: dict[str, Any]
+    path_spec: PathSpec | None = None  # set for a model that also reads the pen's path
+    path_input: str | None = None
 
 
 def probabilities(model: Scorable, strokes: StrokesLike) -> np.ndarray:
     """The model's probability of each of its classes for one drawing, in card order."""
-    image = rasterize(strokes, model.spec)[np.newaxis, np.newaxis]  # (1, 1, S, S)
-    logits = model.session.run(None, {model.input_name: image})[0][0]  # (classes,)
+    feeds = {model.input_name: rasterize(strokes, model.spec)[np.newaxis, np.newaxis]}  # (1, 1, S, S)
+    if model.path_spec is not None and model.path_input is not None:
+        feeds[model.path_input] = path_features(strokes, model.path_spec)[np.newaxis]  # (1, 5, P)
+    logits = model.session.run(None, feeds)[0][0]  # (classes,)
     return _softmax(logits)
 
 
@@ -66,13 +76,25 @@ def onnx_session(onnx_bytes: bytes) -> ort.InferenceSession:
 
 def scoring_model(onnx_bytes: bytes, card: dict[str, Any]) -> ScoringModel:
     session = onnx_session(onnx_bytes)
+    path_spec, path_input = card_path(card)
+    inputs = [i.name for i in session.get_inputs()]
     return ScoringModel(
         classes=list(card["classes"]),
         spec=RasterSpec.from_dict(card["preprocessing"]),
         session=session,
-        input_name=session.get_inputs()[0].name,
+        input_name=next(name for name in inputs if name != path_input),
         card=card,
+        path_spec=path_spec,
+        path_input=path_input,
     )
+
+
+def card_path(card: dict[str, Any]) -> tuple[PathSpec | None, str | None]:
+    """(path spec, ONNX input name) of a model that reads the pen's path; (None, None) for a
+    raster-only model, whose card has no `path`."""
+    if not card.get("path"):
+        return None, None
+    return PathSpec.from_dict(card["path"]), str(card["path_input"]["name"])
 
 
 async def read_published(blobs: BlobStore, guard: DependencyGuard, blob_prefix: str) -> tuple[bytes, dict[str, Any]]:

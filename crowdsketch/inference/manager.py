@@ -29,6 +29,7 @@ from crowdsketch.db.models import Experiment, ModelVersion
 from crowdsketch.errors import AppError, ServiceUnavailableError
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
 from crowdsketch.ports.kv import KeyValueStore
+from crowdsketch.pen_path import PathSpec
 from crowdsketch.raster import RasterSpec
 from crowdsketch.resilience import DependencyGuard
 from crowdsketch.common.channels import ACTIVE_MODEL_CHANNEL
@@ -59,6 +60,8 @@ class LoadedModel:
     # What a browser needs to run the same model: the file, and the card it came with.
     onnx_bytes: bytes = b""
     card: dict[str, Any] = field(default_factory=dict)
+    path_spec: PathSpec | None = None  # a model that reads the pen's path too (crowdsketch/pen_path.py)
+    path_input: str | None = None
 
     def probabilities(self, strokes: list[list[list[float]]] | list) -> np.ndarray:
         return probabilities(self, strokes)
@@ -227,6 +230,8 @@ class ModelManager:
             loaded_at=datetime.now(UTC),
             onnx_bytes=onnx_bytes,
             card=card,
+            path_spec=model.path_spec,
+            path_input=model.path_input,
         )
 
     async def _poll(self) -> None:

@@ -84,7 +84,8 @@ async def model_card(models: ModelManagerDep, response: Response) -> ModelCard:
     model = models.require()
     response.headers["Cache-Control"] = "no-cache"
     return ModelCard(id=model.id, version=model.version, classes=model.classes,
-                     preprocessing=model.card["preprocessing"], input_name=model.input_name)
+                     preprocessing=model.card["preprocessing"], input_name=model.input_name,
+                     path=model.card.get("path"), path_input_name=model.path_input)
 
 
 @router.post("/classify", response_model=Classification,

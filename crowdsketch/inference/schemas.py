@@ -56,4 +56,8 @@ class ModelCard(CamelModel):
     classes: list[str] = Field(description="The output's classes, in order")
     preprocessing: dict[str, Any] = Field(description="The raster spec (crowdsketch/raster.py; web/src/inference/raster.ts)")
     input_name: str = Field(description="The ONNX input: a float32 (1, 1, size, size) image")
+    path: dict[str, Any] | None = Field(
+        default=None, description="A model that also reads the pen's path: its spec (crowdsketch/pen_path.py; "
+        "web/src/inference/penPath.ts); null for a raster-only model")
+    path_input_name: str | None = Field(default=None, description="The ONNX input for the path: float32 (1, 5, points)")
     output: str = Field(default="logits", description="The ONNX output holds logits: apply softmax for probabilities")

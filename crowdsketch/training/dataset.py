@@ -6,6 +6,9 @@ a label-issue scan takes what the filter chooses now (`datasets/selection.py`). 
 hash is the snapshot's: the SHA-256 of the sorted `label:drawing content hash` lines of the
 drawings trained on. Every drawing also gets distorted versions for training
 (`training/distort.py`), and synthetic ones fewer.
+
+A set that holds any person's drawing also gets each drawing's pen path (`pen_path.py`), so
+the network reads the order of the pen's moves beside the raster (`reads_paths`).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from crowdsketch.datasets.snapshots import SnapshotItem, content_hash
 from crowdsketch.db.engine import Database
 from crowdsketch.db.models import Drawing
 from crowdsketch.ports.blob import BlobNotFound, BlobStore
+from crowdsketch.pen_path import DEFAULT_PATH_SPEC, PathSpec, path_batch
 from crowdsketch.raster import RasterSpec, rasterize_batch
-from crowdsketch.training.distort import training_variants
+from crowdsketch.training.distort import training_versions
 from crowdsketch.resilience import DependencyGuard
 
 FETCH_CONCURRENCY = 32
@@ -52,6 +56,10 @@ class Dataset:
     # (V, 1, S, S) uint8, and for each the index into `images` of the drawing it varies.
     variants: np.ndarray | None = None
     variant_of: np.ndarray | None = None
+    # The pen's paths (N, 5, P) and the versions' (V, 5, P), when the network reads them.
+    path_spec: PathSpec | None = None
+    paths: np.ndarray | None = None
+    variant_paths: np.ndarray | None = None
 
     @property
     def size(self) -> int:
@@ -70,9 +78,10 @@ class _Row:
 
 async def build_dataset(
     db: Database, blobs: BlobStore, blob_guard: DependencyGuard, config: dict[str, Any], spec: RasterSpec,
-    *, snapshot: Sequence[SnapshotItem] | None = None,
+    *, snapshot: Sequence[SnapshotItem] | None = None, paths: bool = True,
 ) -> Dataset:
-    """The drawings of `snapshot` when given, else those `config`'s filter chooses now."""
+    """The drawings of `snapshot` when given, else those `config`'s filter chooses now;
+    `paths=False` leaves the pen's paths out whatever the set holds."""
     if snapshot is not None:
         rows = [_Row(i.drawing_id, i.shape_id, i.blob_key, i.content_hash, i.session_id, i.source) for i in snapshot]
     else:
@@ -91,8 +100,10 @@ async def build_dataset(
     images = await asyncio.to_thread(rasterize_batch, [s for _, s in kept], spec)
     synthetic = np.array([row.source == "synthetic" for row, _ in kept], dtype=bool)
     seed = int(config.get("seed") or 0)
-    variants, variant_of = await asyncio.to_thread(
-        training_variants, [s for _, s in kept], synthetic, spec, seed, [row.shape_id for row, _ in kept]
+    path_spec = DEFAULT_PATH_SPEC if paths and reads_paths(synthetic) else None
+    drawn = [s for _, s in kept]
+    versions = await asyncio.to_thread(
+        training_versions, drawn, synthetic, spec, seed, [row.shape_id for row, _ in kept], path_spec=path_spec
     )
     return Dataset(
         images=images,
@@ -102,9 +113,21 @@ async def build_dataset(
         content_hash=content_hash((row.shape_id, row.content_hash) for row, _ in kept),
         groups=[row.session_id for row, _ in kept],
         synthetic=synthetic,
-        variants=variants,
-        variant_of=variant_of,
+        variants=versions.rasters,
+        variant_of=versions.of,
+        path_spec=path_spec,
+        paths=None if path_spec is None else await asyncio.to_thread(path_batch, drawn, path_spec),
+        variant_paths=versions.paths,
     )
+
+
+def reads_paths(synthetic: np.ndarray) -> bool:
+    """Whether a network trained on this set also reads the pen's path: when any drawing is a
+    person's. On $1 writers s02–s06 (train on one writer, score the other four, three seeds)
+    the path branch took accuracy from 99.26–99.52% to 99.57–99.86%; trained on synthetic
+    drawings alone it lost 0.7 points zero-shot on the same writers, because the generator's
+    pen moves (straight strokes in a few set orders) are not people's."""
+    return bool(len(synthetic)) and not bool(np.all(synthetic))
 
 
 async def _select_rows(session: AsyncSession, config: dict[str, Any]) -> list[_Row]:

@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from crowdsketch.pen_path import FEATURES as PATH_FEATURES
+from crowdsketch.pen_path import PathSpec, path_features
 from crowdsketch.raster import RasterSpec, StrokesLike, rasterize
 from crowdsketch.synthetic.outlines import PROPORTIONED
 
@@ -109,42 +111,79 @@ def _bend(strokes: list[list[list[float]]], rng: random.Random, warp: float) -> 
             p[1] += ay * math.sin(fy * u + gy * v + py) + aa * math.sin(fa * u + pa)
 
 
-def distorted_rasters(
+@dataclass(frozen=True)
+class TrainingVersions:
+    """A training set's distorted versions: each drawing's, one after another by copy."""
+
+    rasters: np.ndarray  # (V, 1, S, S) uint8, ink × 255
+    of: np.ndarray  # (V,) int64: the index of the drawing each version varies
+    paths: np.ndarray | None = None  # (V, 5, P) float32 (`crowdsketch/pen_path.py`), when asked for
+
+
+def distorted_versions(
     drawings: Sequence[StrokesLike], spec: RasterSpec, seed: int, limits: Distortion = DEFAULT_DISTORTION,
-    proportioned: Sequence[bool] | None = None,
-) -> np.ndarray:
+    proportioned: Sequence[bool] | None = None, path_spec: PathSpec | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(copies, N, 1, S, S) uint8 rasters (ink × 255) of `limits.copies` distortions of each
-    drawing. uint8 keeps a crowd's copies in a quarter of the memory; the trainer divides."""
+    drawing, and with a `path_spec` their (copies, N, 5, P) paths. uint8 keeps a crowd's
+    copies in a quarter of the memory; the trainer divides."""
     out = np.zeros((limits.copies, len(drawings), 1, spec.size, spec.size), dtype=np.uint8)
+    paths = None if path_spec is None else np.zeros((limits.copies, len(drawings), PATH_FEATURES, path_spec.points), np.float32)
     for i, strokes in enumerate(drawings):
         rng = random.Random(f"crowdsketch-distort:{seed}:{i}")
         keep = bool(proportioned[i]) if proportioned is not None else False
         for k in range(limits.copies):
+            version = distort(strokes, rng, limits, keep)
             with np.errstate(all="ignore"):
-                image = rasterize(distort(strokes, rng, limits, keep), spec)
+                image = rasterize(version, spec)
             if not np.isfinite(image).all():  # coordinates near the float limit: the drawing as it is
+                version = strokes
                 image = rasterize(strokes, spec)
             out[k, i, 0] = np.rint(image * 255)
-    return out
+            if paths is not None and path_spec is not None:
+                paths[k, i] = path_features(version, path_spec)
+    return out, paths
+
+
+def distorted_rasters(
+    drawings: Sequence[StrokesLike], spec: RasterSpec, seed: int, limits: Distortion = DEFAULT_DISTORTION,
+    proportioned: Sequence[bool] | None = None,
+) -> np.ndarray:
+    """The rasters of `distorted_versions`: (copies, N, 1, S, S) uint8."""
+    return distorted_versions(drawings, spec, seed, limits, proportioned)[0]
+
+
+def training_versions(
+    drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int, shapes: Sequence[str],
+    people: Distortion = DEFAULT_DISTORTION, made: Distortion = SYNTHETIC_DISTORTION, path_spec: PathSpec | None = None,
+) -> TrainingVersions:
+    """The versions the trainer picks from: people's drawings get `people.copies`, synthetic
+    ones `made.copies`; a drawing of a `PROPORTIONED` shape is only turned. With a
+    `path_spec`, each version's path too, for a network that reads paths."""
+    synthetic = np.asarray(synthetic, dtype=bool)
+    parts, owners = [np.zeros((0, 1, spec.size, spec.size), np.uint8)], [np.zeros(0, np.int64)]
+    path_parts = [] if path_spec is None else [np.zeros((0, PATH_FEATURES, path_spec.points), np.float32)]
+    for limits, members in ((people, np.flatnonzero(~synthetic)), (made, np.flatnonzero(synthetic))):
+        if limits.copies == 0 or len(members) == 0:
+            continue
+        keep = [shapes[i] in PROPORTIONED for i in members]
+        rasters, paths = distorted_versions([drawings[i] for i in members], spec, seed, limits, keep, path_spec)
+        parts.append(rasters.reshape(-1, 1, spec.size, spec.size))  # (K·M, 1, S, S)
+        owners.append(np.tile(members, limits.copies))
+        if paths is not None:
+            path_parts.append(paths.reshape(-1, PATH_FEATURES, paths.shape[-1]))  # (K·M, 5, P)
+    return TrainingVersions(np.concatenate(parts), np.concatenate(owners),
+                            np.concatenate(path_parts) if path_parts else None)
 
 
 def training_variants(
     drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int, shapes: Sequence[str],
     people: Distortion = DEFAULT_DISTORTION, made: Distortion = SYNTHETIC_DISTORTION,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(variants, variant_of) for the trainer: (V, 1, S, S) uint8 distorted rasters, and for
-    each the index of the drawing it is a version of. People's drawings get `people.copies`
-    versions, synthetic ones `made.copies`; a drawing of a `PROPORTIONED` shape is only turned."""
-    synthetic = np.asarray(synthetic, dtype=bool)
-    parts, owners = [np.zeros((0, 1, spec.size, spec.size), np.uint8)], [np.zeros(0, np.int64)]
-    for limits, members in ((people, np.flatnonzero(~synthetic)), (made, np.flatnonzero(synthetic))):
-        if limits.copies == 0 or len(members) == 0:
-            continue
-        keep = [shapes[i] in PROPORTIONED for i in members]
-        rasters = distorted_rasters([drawings[i] for i in members], spec, seed, limits, keep)  # (K, M, 1, S, S)
-        parts.append(rasters.reshape(-1, 1, spec.size, spec.size))
-        owners.append(np.tile(members, limits.copies))
-    return np.concatenate(parts), np.concatenate(owners)
+    """(variants, variant_of) of `training_versions`, for a network that reads rasters only."""
+    versions = training_versions(drawings, synthetic, spec, seed, shapes, people, made)
+    return versions.rasters, versions.of
 
 
-__all__ = ["DEFAULT_DISTORTION", "SYNTHETIC_DISTORTION", "Distortion", "distort", "distorted_rasters", "training_variants"]
+__all__ = ["DEFAULT_DISTORTION", "SYNTHETIC_DISTORTION", "Distortion", "TrainingVersions", "distort", "distorted_rasters",
+           "distorted_versions", "training_variants", "training_versions"]

@@ -57,6 +57,7 @@ async def run_scan(resources: Resources, job: TrainingJob, stop: threading.Event
     dataset = await build_dataset(
         resources.db, resources.blobs, resources.blob_guard,
         {"shapes": config.shapes, "includeSynthetic": False, "seed": config.seed}, DEFAULT_SPEC,
+        paths=False,  # the scan's folds train on the raster alone (training/label_issues.py)
     )
     issues = await asyncio.to_thread(
         scan, dataset.images, dataset.labels, dataset.classes, TrainConfig(epochs=config.epochs, seed=config.seed),

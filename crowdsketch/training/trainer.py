@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from crowdsketch.training.inputs import Versions, augment_batch, augment_paths
 from crowdsketch.training.network import NetworkConfig, ShapeNet
 
 THREADS = 2
@@ -148,75 +149,10 @@ def validation_split(
     return Split(np.sort(np.concatenate(train_parts)), validation, reported, basis)
 
 
-@dataclass(frozen=True)
-class _Versions:
-    """The distorted versions of the drawings, looked up by index into `images`."""
-
-    flat: torch.Tensor | None  # (V, 1, S, S) uint8, each drawing's versions one after another
-    start: torch.Tensor | None  # (N,) int64: where a drawing's versions begin in `flat`
-    count: torch.Tensor | None  # (N,) int64: how many it has
-
-    @classmethod
-    def of(cls, variants: np.ndarray | None, variant_of: np.ndarray | None, n: int, shape: tuple[int, ...]) -> _Versions:
-        if variants is None or variant_of is None or len(variant_of) == 0:
-            return cls(None, None, None)
-        variant_of = np.asarray(variant_of, dtype=np.int64)
-        if variants.ndim != 4 or len(variants) != len(variant_of) or tuple(variants.shape[1:]) != tuple(shape):
-            raise ValueError(f"variants must be ({len(variant_of)}, {', '.join(map(str, shape))}); got {variants.shape}")
-        if variant_of.min() < 0 or variant_of.max() >= n:
-            raise ValueError("variant_of must index into images")
-        order = np.argsort(variant_of, kind="stable")
-        count = np.bincount(variant_of, minlength=n)
-        start = np.concatenate([[0], np.cumsum(count)[:-1]])
-        flat = np.ascontiguousarray(np.asarray(variants, dtype=np.uint8)[order])
-        return cls(torch.from_numpy(flat), torch.from_numpy(start), torch.from_numpy(count))
-
-    @property
-    def drawings(self) -> int:
-        return 0 if self.count is None else int((self.count > 0).sum())
-
-    def pick(self, xb: torch.Tensor, indices: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        """`xb` (B, 1, S, S) with each drawing shown as a random one of its versions, itself
-        included (version 0), each as likely."""
-        if self.flat is None or self.start is None or self.count is None:
-            return xb
-        count = self.count[indices]  # (B,)
-        version = (torch.rand(len(indices), generator=generator) * (count + 1)).long().clamp(max=count)  # (B,) in 0..count
-        chosen = version > 0
-        if not bool(chosen.any()):
-            return xb
-        xb = xb.clone()
-        xb[chosen] = self.flat[self.start[indices][chosen] + version[chosen] - 1].float() / 255  # (b, 1, S, S)
-        return xb
-
-
-def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """A small random turn per image (±6°) and a sub-pixel shift (±0.5 px).
-
-    No zoom and no larger shift: `raster.py` scales every drawing so that its longer side
-    spans the inner square exactly and centres it, so where the ink stops is information
-    (a square reaches all four margins, a rectangle only two). Zooming or shifting the
-    raster would teach the model to ignore it, and blurred the square/rectangle boundary
-    from an aspect of 1.2 to about 1.35.
-    """
-    b, _, h, w = x.shape  # (B, 1, S, S)
-    uniform = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=generator)  # noqa: E731
-    angle = uniform(-math.pi / 30, math.pi / 30)
-    # affine_grid works in [-1, 1] coordinates: a pixel is 2 / side of them.
-    shift_x = uniform(-0.5, 0.5) * 2 / w
-    shift_y = uniform(-0.5, 0.5) * 2 / h
-    cos, sin = torch.cos(angle), torch.sin(angle)
-    theta = torch.stack([
-        torch.stack([cos, -sin, shift_x], dim=1),
-        torch.stack([sin, cos, shift_y], dim=1),
-    ], dim=1)  # (B, 2, 3): maps output coordinates to input coordinates
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)  # (B, S, S, 2)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-
 @torch.no_grad()
-def recalibrate_batch_norm(network: ShapeNet, images: torch.Tensor) -> None:
-    """Set every batch norm's running mean and variance to their average over `images`.
+def recalibrate_batch_norm(network: ShapeNet, images: torch.Tensor, paths: torch.Tensor | None = None) -> None:
+    """Set every batch norm's running mean and variance to their average over `images`
+    (and `paths`, for a network that reads them).
 
     The running statistics are a moving average with momentum 0.1 that starts at mean 0 and
     variance 1; the first block's activations have a variance near 0.005, so after a short
@@ -231,16 +167,18 @@ def recalibrate_batch_norm(network: ShapeNet, images: torch.Tensor) -> None:
         norm.momentum = None  # a cumulative average over the batches below
     network.train()
     for start in range(0, len(images), EVAL_BATCH):
-        network(images[start:start + EVAL_BATCH])  # (B, 1, S, S) → updates the running stats
+        end = start + EVAL_BATCH
+        network(images[start:end], None if paths is None else paths[start:end])  # updates the running stats
     for norm, momentum in zip(norms, momenta):
         norm.momentum = momentum
     network.eval()
 
 
 @torch.no_grad()
-def predict_labels(network: ShapeNet, images: torch.Tensor) -> torch.Tensor:
+def predict_labels(network: ShapeNet, images: torch.Tensor, paths: torch.Tensor | None = None) -> torch.Tensor:
     network.eval()
-    return torch.cat([network(images[i:i + EVAL_BATCH]).argmax(dim=1) for i in range(0, len(images), EVAL_BATCH)])
+    return torch.cat([network(images[i:i + EVAL_BATCH], None if paths is None else paths[i:i + EVAL_BATCH]).argmax(dim=1)
+                      for i in range(0, len(images), EVAL_BATCH)])
 
 
 def classification_metrics(true: np.ndarray, predicted: np.ndarray, classes: list[str]) -> dict[str, Any]:
@@ -288,6 +226,8 @@ def train(
     synthetic: np.ndarray | None = None,
     variants: np.ndarray | None = None,
     variant_of: np.ndarray | None = None,
+    paths: np.ndarray | None = None,
+    variant_paths: np.ndarray | None = None,
 ) -> TrainedModel:
     """`groups` names each drawing's contributor (None: unknown) and `synthetic` marks the
     drawings a program made: see `validation_split` for what they change.
@@ -295,10 +235,17 @@ def train(
     `variants` (V, 1, S, S) uint8 holds distorted versions (`training/distort.py`) of the
     drawings `variant_of` (V,) indexes into `images`. Each epoch, a training drawing with k of
     them is shown as one of its k + 1 versions, picked at random; validation sees originals.
+
+    `paths` (N, 5, P) float32, the pen's path of each drawing (`crowdsketch/pen_path.py`),
+    gives the network its path branch; `variant_paths` (V, 5, P) are the versions' paths.
     """
     labels = np.asarray(labels, dtype=np.int64)
     _check_inputs(images, labels, classes)
-    versions = _Versions.of(variants, variant_of, len(labels), images.shape[1:])
+    if paths is not None and (paths.ndim != 3 or len(paths) != len(labels)):
+        raise ValueError(f"paths must be ({len(labels)}, 5, P); got {paths.shape}")
+    if paths is not None and variants is not None and variant_paths is None:
+        raise ValueError("a network that reads paths needs its versions' paths too")
+    versions = Versions.of(variants, variant_of, len(labels), images.shape[1:], variant_paths)
     torch.set_num_threads(THREADS)
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
@@ -309,10 +256,16 @@ def train(
     x_train, y_train = x[split.train], y[split.train]
     train_rows = torch.from_numpy(split.train)  # training position → index into images
     x_validation, y_validation = x[split.reported], y[split.reported]
+    p = None if paths is None else torch.from_numpy(np.ascontiguousarray(paths, dtype=np.float32))  # (N, 5, P)
+    p_train = None if p is None else p[split.train]
+    p_validation = None if p is None else p[split.reported]
     # A fixed random sample of the training images, shuffled so each batch mixes classes.
-    x_calibration = x_train[torch.randperm(len(x_train), generator=generator)[:CALIBRATION_IMAGES]]
+    calibration = torch.randperm(len(x_train), generator=generator)[:CALIBRATION_IMAGES]
+    x_calibration = x_train[calibration]
+    p_calibration = None if p_train is None else p_train[calibration]
 
-    network = ShapeNet(NetworkConfig(classes=len(classes), size=images.shape[-1]))
+    path_points = 0 if paths is None else paths.shape[-1]
+    network = ShapeNet(NetworkConfig(classes=len(classes), size=images.shape[-1], path_points=path_points))
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -330,10 +283,12 @@ def train(
                 raise TrainingCancelled(f"stopped during epoch {epoch}")
             batch = order[start:start + config.batch_size]
             xb, yb = x_train[batch], y_train[batch]  # (B, 1, S, S), (B,)
-            xb = versions.pick(xb, train_rows[batch], generator)
+            pb = None if p_train is None else p_train[batch]  # (B, 5, P)
+            xb, pb = versions.pick(xb, pb, train_rows[batch], generator)
             if config.augment:
                 xb = augment_batch(xb, generator)
-            logits = network(xb)  # (B, classes)
+                pb = None if pb is None else augment_paths(pb, generator)
+            logits = network(xb, pb)  # (B, classes)
             loss = F.cross_entropy(logits, yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -341,8 +296,8 @@ def train(
             schedule.step()
             loss_sum += loss.item() * len(batch)
             correct += int((logits.argmax(dim=1) == yb).sum())
-        recalibrate_batch_norm(network, x_calibration)
-        validation_accuracy = float((predict_labels(network, x_validation) == y_validation).float().mean())
+        recalibrate_batch_norm(network, x_calibration, p_calibration)
+        validation_accuracy = float((predict_labels(network, x_validation, p_validation) == y_validation).float().mean())
         progress = EpochProgress(
             epoch=epoch,
             epochs=config.epochs,
@@ -356,11 +311,12 @@ def train(
             on_progress(progress)
 
     network.eval()
-    predicted = predict_labels(network, x_validation).numpy()
+    predicted = predict_labels(network, x_validation, p_validation).numpy()
     metrics = classification_metrics(y_validation.numpy(), predicted, classes)
     other = np.setdiff1d(split.validation, split.reported)  # held-out synthetic drawings, when people's are reported
     if len(other):
-        metrics["synthetic_validation_accuracy"] = float((predict_labels(network, x[other]) == y[other]).float().mean())
+        p_other = None if p is None else p[other]
+        metrics["synthetic_validation_accuracy"] = float((predict_labels(network, x[other], p_other) == y[other]).float().mean())
     metrics.update(
         distorted_drawings=versions.drawings,
         validation_basis=split.basis,

@@ -138,11 +138,12 @@ class TrainingWorker:
             train, train_config, dataset.images, dataset.labels, dataset.classes, on_progress, stop.is_set,
             groups=dataset.groups, synthetic=dataset.synthetic,
             variants=dataset.variants, variant_of=dataset.variant_of,
+            paths=dataset.paths, variant_paths=dataset.variant_paths,
         )
-        onnx_bytes = await asyncio.to_thread(export_onnx, trained, DEFAULT_SPEC)
+        onnx_bytes = await asyncio.to_thread(export_onnx, trained, DEFAULT_SPEC, dataset.path_spec)
         model_id = uuid.uuid4()
         card = model_card(trained, DEFAULT_SPEC, model_id=model_id, dataset_size=dataset.size,
-                          dataset_hash=dataset.content_hash, config=config)
+                          dataset_hash=dataset.content_hash, config=config, path_spec=dataset.path_spec)
         card["drawing_ids"] = [str(i) for i in dataset.drawing_ids]
         # The snapshot it learnt from; its hash differs from the model's only when an
         # evaluation set took some of the snapshot's drawings since it was made.

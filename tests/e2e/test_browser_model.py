@@ -4,8 +4,11 @@ and then without it."""
 
 from __future__ import annotations
 
+import json
 import math
+import random
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Request, expect
 
+from crowdsketch.synthetic import synthetic_drawing
 from tests.e2e.consent import agree_to_terms
 from tests.e2e.pen import Outline, draw_with_mouse
 from tests.e2e.stack import Server
@@ -25,6 +29,7 @@ CLASSIFY = "/api/inference/classify"
 # same synthetic drawings tell a circle apart (about 0.9) in ten seconds or so.
 KNOWING_EPOCHS = 10
 KNOWING_SEED = 1616  # names this module's job among the others on the shared stack
+PATH_SEED = 1617
 
 
 def _clean_circle(points: int = 40) -> Outline:
@@ -47,21 +52,47 @@ def a_model_that_knows_circles(server: Server) -> Iterator[None]:
     """A better model active for one test; the stack's own is active again afterwards."""
     with server.admin_api() as admin:
         [before] = [model for model in admin.get("/api/admin/models").json() if model["active"]]
-        job = admin.post("/api/admin/training/start", json={"epochs": KNOWING_EPOCHS, "seed": KNOWING_SEED})
-        assert job.status_code in (200, 201), job.text
-        finished = wait_until(
-            lambda: (found := admin.get(f"/api/admin/training/jobs/{job.json()['id']}").json())["status"]
-            in ("completed", "failed") and found,
-            "the training job ends",
-            within_s=JOB_DEADLINE_S,
-        )
-        assert finished["status"] == "completed", finished
-        [trained] = [model for model in admin.get("/api/admin/models").json() if model["id"] == finished["modelId"]]
-        _activate(admin, server, trained)
+        _activate(admin, server, _trained(admin, {"epochs": KNOWING_EPOCHS, "seed": KNOWING_SEED}))
         try:
             yield
         finally:
             _activate(admin, server, before)
+
+
+@pytest.fixture
+def a_model_that_reads_paths(server: Server) -> Iterator[None]:
+    """A model trained with people's drawings (imported, each with its writer) active for one
+    test: it reads the pen's path beside the raster, so the browser feeds it both."""
+    rng = random.Random(uuid.uuid4().hex)  # new drawings each run: an import skips ones stored before
+    lines = [json.dumps({"label": shape, "subject": f"e2e-writer-{i % 3}", **synthetic_drawing(shape, rng).model_dump(mode="json")})
+             for i in range(6) for shape in ("circle", "square", "triangle")]
+    with server.admin_api() as admin:
+        [before] = [model for model in admin.get("/api/admin/models").json() if model["active"]]
+        imported = admin.post("/api/admin/import", params={"source": "e2e-people"}, content="\n".join(lines) + "\n",
+                              headers={"Content-Type": "application/x-ndjson"})
+        assert imported.status_code == 200 and imported.json()["imported"] == len(lines), imported.text
+        _activate(admin, server, _trained(admin, {"epochs": KNOWING_EPOCHS, "seed": PATH_SEED}))
+        try:
+            card = httpx.get(f"{server.base_url}/api/inference/model/card", timeout=10).json()
+            assert (card["path"], card["pathInputName"]) == ({"points": 32, "max_points": 128}, "pen_path"), card
+            yield
+        finally:
+            _activate(admin, server, before)
+
+
+def _trained(admin: httpx.Client, config: dict[str, Any]) -> dict[str, Any]:
+    """The model a training job with `config` made."""
+    job = admin.post("/api/admin/training/start", json=config)
+    assert job.status_code in (200, 201), job.text
+    finished = wait_until(
+        lambda: (found := admin.get(f"/api/admin/training/jobs/{job.json()['id']}").json())["status"]
+        in ("completed", "failed") and found,
+        "the training job ends",
+        within_s=JOB_DEADLINE_S,
+    )
+    assert finished["status"] == "completed", finished
+    [model] = [model for model in admin.get("/api/admin/models").json() if model["id"] == finished["modelId"]]
+    return model
 
 
 def _record_classify_requests(page: Page) -> list[str]:
@@ -105,6 +136,15 @@ def _best(page: Page, where: str) -> tuple[str, float]:
 
 
 def test_the_portal_classifies_in_the_browser_as_the_server_does_without_asking_it(page: Page) -> None:
+    _classify_on_the_server_then_in_the_browser(page)
+
+
+@pytest.mark.usefixtures("a_model_that_reads_paths")
+def test_a_model_that_reads_the_pen_path_runs_in_the_browser_as_on_the_server(page: Page) -> None:
+    _classify_on_the_server_then_in_the_browser(page)
+
+
+def _classify_on_the_server_then_in_the_browser(page: Page) -> None:
     page.goto("/implementor")
     expect(page.get_by_label("Active model")).to_be_visible()
     draw_with_mouse(page, _clean_circle())

@@ -7,13 +7,10 @@ trained with the old one.
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 from crowdsketch.raster import DEFAULT_SPEC, rasterize
-
-HERE = Path(__file__).resolve().parent
+from vector_file import write_vectors  # beside this script
 
 
 def _circle() -> list[list[list[float]]]:
@@ -57,17 +54,8 @@ DRAWINGS: dict[str, list[list[list[float]]]] = {
 
 
 def main() -> None:
-    vectors = [
-        {"name": name, "strokes": strokes, "expected": [[round(float(v), 4) for v in row] for row in rasterize(strokes, DEFAULT_SPEC)]}
-        for name, strokes in DRAWINGS.items()
-    ]
-    document = {
-        "about": "crowdsketch.raster.rasterize test vectors; regenerate with tests/vectors/make_raster_vectors.py",
-        "spec": DEFAULT_SPEC.to_dict(),
-        "tolerance": 1e-4,
-        "vectors": vectors,
-    }
-    (HERE / "raster.json").write_text(json.dumps(document, separators=(",", ":")) + "\n")
+    write_vectors("raster", "crowdsketch.raster.rasterize test vectors; regenerate with tests/vectors/make_raster_vectors.py", DEFAULT_SPEC, 1e-4, 4,
+                  lambda strokes: rasterize(strokes, DEFAULT_SPEC), DRAWINGS)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,12 @@ export interface ModelCard {
   preprocessing: { size: number; padding: number; line_width: number; max_points: number };
   /** The ONNX input: a float32 (1, 1, size, size) image. */
   inputName: string;
+  /** The path spec (crowdsketch/pen_path.py; web/src/inference/penPath.ts's PathSpec) of a
+   * model that also reads the pen's path; null or absent for a raster-only model. */
+  path?: { points: number; max_points: number } | null;
+  /** The ONNX input ("pen_path") that takes a float32 (1, 5, path.points) path when `path` is
+   * set; null or absent otherwise. */
+  pathInputName?: string | null;
   /** The ONNX output: logits, to which softmax applies. */
   output: string;
 }

@@ -38,7 +38,8 @@ export function CallItYourself({ origin }: { origin: string }) {
       <p>
         The same model runs in a browser with <code>onnxruntime-web</code> (npm), with no key:{" "}
         <code>GET /api/inference/model/card</code> gives its classes, preprocessing and input, and{" "}
-        <code>GET /api/inference/model?version=N</code> its ONNX file.
+        <code>GET /api/inference/model?version=N</code> its ONNX file. A card with <code>path</code> also takes the
+        pen&apos;s path as a second input (see <code>web/src/inference/penPath.ts</code>).
       </p>
       {/* Focusable: its long lines scroll sideways, and a keyboard must reach them. */}
       <pre tabIndex={0}>{browserExample(origin)}</pre>

@@ -20,6 +20,8 @@ const session = await ort.InferenceSession.create(new Uint8Array(await file.arra
 // (crowdsketch/raster.py; this app's port is web/src/inference/raster.ts).
 const { size } = card.preprocessing;
 const input = new ort.Tensor("float32", image, [1, 1, size, size]);
+// A card with \`path\` also takes the pen's path: { [card.pathInputName]: (1, 5, card.path.points) }
+// (crowdsketch/pen_path.py; this app's port is web/src/inference/penPath.ts).
 const logits = Array.from((await session.run({ [card.inputName]: input }))[card.output].data);
 const exp = logits.map((x) => Math.exp(x - Math.max(...logits)));
 const best = exp.indexOf(Math.max(...exp));

@@ -58,8 +58,9 @@ interface Segment {
   high: [number, number];
 }
 
-/** Scale the kept points' box uniformly into the inner square and centre it (step 2). */
-function normalise(kept: [number, number][][], spec: RasterSpec): [number, number][][] {
+/** The kept points' box: its low corner and extent, with every coordinate halved first
+ * (`halve`) when the extent is too wide for doubles; exact, and a scale undoes it. */
+export function inkBox(kept: [number, number][][]): { low: [number, number]; extent: [number, number]; halve: boolean } {
   const low: [number, number] = [Infinity, Infinity];
   const high: [number, number] = [-Infinity, -Infinity];
   for (const stroke of kept) {
@@ -71,13 +72,18 @@ function normalise(kept: [number, number][][], spec: RasterSpec): [number, numbe
     }
   }
   let extent: [number, number] = [high[0] - low[0], high[1] - low[1]];
-  // A box too wide for doubles: halve every coordinate (exact), the scale undoes it.
   const halve = !Number.isFinite(extent[0]) || !Number.isFinite(extent[1]);
   if (halve) {
     low[0] /= 2;
     low[1] /= 2;
     extent = [high[0] / 2 - low[0], high[1] / 2 - low[1]];
   }
+  return { low, extent, halve };
+}
+
+/** Scale the kept points' box uniformly into the inner square and centre it (step 2). */
+function normalise(kept: [number, number][][], spec: RasterSpec): [number, number][][] {
+  const { low, extent, halve } = inkBox(kept);
   const longest = Math.max(extent[0], extent[1]);
   let scale = longest > 0 ? (spec.size - 2 * spec.padding) / longest : 0;
   if (!Number.isFinite(scale)) scale = 0;

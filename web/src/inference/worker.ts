@@ -4,6 +4,7 @@
 import * as ort from "onnxruntime-web/wasm";
 import wasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 import type { ModelCard } from "../api/inference";
+import { penPath } from "./penPath";
 import type { WorkerAnswer, WorkerRequest, WorkerScores } from "./protocol";
 import { rasterize } from "./raster";
 import { softmax } from "./softmax";
@@ -27,8 +28,15 @@ async function classify(strokes: Parameters<typeof rasterize>[0]): Promise<Worke
   const { card, session } = loaded;
   const started = performance.now();
   const { size } = card.preprocessing;
-  const image = new ort.Tensor("float32", rasterize(strokes, card.preprocessing), [1, 1, size, size]);
-  const outputs = await session.run({ [card.inputName]: image });
+  const feeds: Record<string, ort.Tensor> = {
+    [card.inputName]: new ort.Tensor("float32", rasterize(strokes, card.preprocessing), [1, 1, size, size]),
+  };
+  // A model that also reads the pen's path (the card's `path`) takes it as a second input.
+  if (card.path) {
+    if (!card.pathInputName) throw new Error("the model card has a path spec but no pathInputName");
+    feeds[card.pathInputName] = new ort.Tensor("float32", penPath(strokes, card.path), [1, 5, card.path.points]);
+  }
+  const outputs = await session.run(feeds);
   const logits = (outputs[card.output] ?? outputs[session.outputNames[0]]).data as Float32Array;
   const probabilities = softmax(Array.from(logits));
   return { probabilities, timeMs: performance.now() - started, version: card.version };
