@@ -4,10 +4,12 @@ Three figures side by side, each from the product's own code (synthetic drawings
 trainer, ONNX export, and `common.scoring` — the path inference and evaluation sets use):
 
 - bootstrap: the model `make run` trains first (every default shape, 600 synthetic
-  drawings each, 8 epochs, seed 0): its validation accuracy (on synthetic drawings), and
+  drawings each, 8 epochs, seed 0 unless --seed): its validation accuracy (on synthetic drawings), and
   zero-shot accuracy on each file in shared/eval (labels the model knows).
 - crowd-trained, the one protocol that may train on shared/eval: $1 writers s02–s06 as
-  crowd drawings (each writer a contributor), people's drawings only, 30 epochs, seed 0;
+  crowd drawings (each writer a contributor), people's drawings only, 30 epochs, seed 0
+  unless --seed; it reads the pen's path beside the raster, as any model trained with
+  people's drawings does;
   its validation accuracy (writers held out of s02–s06: the figure to choose a recipe by)
   and its accuracy on writers s07–s11 (the figure to report; nothing is chosen by it).
 
@@ -17,6 +19,7 @@ the group is what a job on imported drawings does.
 
     python bench/accuracy.py              # the table, per-class recall and confusions
     python bench/accuracy.py --quick      # fewer drawings and epochs (figures not meaningful)
+    python bench/accuracy.py --seed 1     # another training seed
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def score(name: str, model: Any, drawings: list[Labelled]) -> Score:
 
 
 def train_and_publish(strokes: list, labels: list[str], classes: list[str], epochs: int, *,
-                      groups: list[str | None] | None, synthetic: bool) -> tuple[Any, dict[str, Any], float]:
+                      groups: list[str | None] | None, synthetic: bool, seed: int = 0) -> tuple[Any, dict[str, Any], float]:
     """(scoring model, trainer metrics, seconds): trained, exported and loaded as inference loads it."""
     import uuid
 
@@ -114,9 +117,9 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
     # As a training job does (training/dataset.py): people's drawings get distorted versions,
     # and a set of people's drawings the pen's paths too.
     path_spec = DEFAULT_PATH_SPEC if reads_paths(made) else None
-    versions = training_versions(strokes, made, DEFAULT_SPEC, 0, labels, path_spec=path_spec)
+    versions = training_versions(strokes, made, DEFAULT_SPEC, seed, labels, path_spec=path_spec)
     paths = None if path_spec is None else path_batch(strokes, path_spec)
-    trained = train(TrainConfig(epochs=epochs, seed=0), images, y, classes,
+    trained = train(TrainConfig(epochs=epochs, seed=seed), images, y, classes,
                     groups=groups, synthetic=made, variants=versions.rasters, variant_of=versions.of,
                     paths=paths, variant_paths=versions.paths)
     onnx_bytes = export_onnx(trained, DEFAULT_SPEC, path_spec)
@@ -128,6 +131,9 @@ def train_and_publish(strokes: list, labels: list[str], classes: list[str], epoc
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100 synthetic drawings a shape, 2 and 5 epochs")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="the training seed of both models (and of the crowd's distorted versions); "
+                             "the figures move with it, so compare recipes over several")
     args = parser.parse_args()
     per_shape, bootstrap_epochs, crowd_epochs = (100, 2, 5) if args.quick else (600, 8, 30)
 
@@ -137,10 +143,10 @@ def main() -> int:
     quickdraw = read_eval("quickdraw_sample.jsonl")
 
     print(f"bootstrap: {len(SHAPES)} shapes × {per_shape} synthetic drawings, {bootstrap_epochs} epochs", flush=True)
-    made = synthetic_drawings(list(SHAPES), per_shape, 0)
+    made = synthetic_drawings(list(SHAPES), per_shape, 0)  # the drawings `make run` seeds, whatever --seed
     bootstrap, bootstrap_metrics, bootstrap_s = train_and_publish(
         [d.strokes for _, d in made], [label for label, _ in made], list(SHAPES), bootstrap_epochs,
-        groups=None, synthetic=True)
+        groups=None, synthetic=True, seed=args.seed)
     print(f"  trained and exported in {bootstrap_s:.1f} s", flush=True)
     zero_shot = [score("dollar1", bootstrap, dollar1), score("quickdraw_sample", bootstrap, quickdraw)]
 
@@ -151,7 +157,7 @@ def main() -> int:
           f"{len(crowd_classes)} shapes, {crowd_epochs} epochs", flush=True)
     crowd, crowd_metrics, crowd_s = train_and_publish(
         [d.strokes for d in crowd_train], [d.label for d in crowd_train], crowd_classes, crowd_epochs,
-        groups=[d.subject for d in crowd_train], synthetic=False)
+        groups=[d.subject for d in crowd_train], synthetic=False, seed=args.seed)
     print(f"  trained and exported in {crowd_s:.1f} s", flush=True)
     crowd_score = score("dollar1 s07–s11", crowd, crowd_report)
 
