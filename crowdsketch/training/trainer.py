@@ -323,6 +323,7 @@ def train(
         train_size=len(split.train),
         validation_size=len(split.reported),
         parameters=network.parameter_count(),
+        inputs=["raster"] if p is None else ["raster", "pen_path"],  # what the network reads
         history=history,
     )
     return TrainedModel(network=network, classes=list(classes), config=config, metrics=metrics)

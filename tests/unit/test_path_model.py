@@ -49,6 +49,7 @@ def test_a_network_given_paths_reads_them_and_its_card_says_how(trained_with_pat
     model, _ = trained_with_paths
     assert model.network_config.path_points == DEFAULT_PATH_SPEC.points
     assert model.metrics["validation_basis"] == "people"
+    assert model.metrics["inputs"] == ["raster", "pen_path"]
 
     data = export_onnx(model, DEFAULT_SPEC, DEFAULT_PATH_SPEC)
     graph = onnx.load_from_string(data).graph

@@ -195,6 +195,8 @@ export interface ModelMetrics {
   confusion_matrix?: number[][];
   train_size?: number;
   validation_size?: number;
+  /** What the network reads: "raster", and "pen_path" for a model trained with people's drawings. */
+  inputs?: string[];
   [key: string]: unknown;
 }
 

@@ -48,6 +48,7 @@ describe("ModelsPage", () => {
       metrics: {
         per_class: { check: { precision: 0.9, recall: 0.8, support: 10 }, circle: { precision: 1, recall: 1, support: 12 } },
         confusion_matrix: [[8, 2], [0, 12]],
+        inputs: ["raster", "pen_path"],
       },
     };
     mockFetch({
@@ -65,6 +66,7 @@ describe("ModelsPage", () => {
     expect(await within(perClass).findByRole("rowheader", { name: "Check mark" })).toBeInTheDocument();
     expect(within(perClass).getByRole("rowheader", { name: "circle" })).toBeInTheDocument(); // no name known
     expect(within(detail).getByRole("img", { name: "Confusion matrix of 2 shapes" })).toHaveTextContent("Check mark");
+    expect(detail).toHaveTextContent("reads the drawing and the pen's path");
 
     await userEvent.click(screen.getByRole("button", { name: "v2" }));
     expect(window.location.search).toBe("?model=m2");

@@ -63,6 +63,7 @@ export function ModelsPage() {
           <p className="admin-muted">
             {selected.classes.length} shapes · {selected.datasetSize.toLocaleString()} drawings
             {selected.metrics.train_size !== undefined && ` (${selected.metrics.train_size} train / ${selected.metrics.validation_size} validation)`}
+            {selected.metrics.inputs && ` · reads ${selected.metrics.inputs.includes("pen_path") ? "the drawing and the pen's path" : "the drawing"}`}
             {selected.activatedAt && ` · last activated ${new Date(selected.activatedAt).toLocaleString()}`}
           </p>
           {(selected.evaluations ?? []).length > 0 && (
