@@ -155,24 +155,29 @@ def _line(rng: random.Random) -> list[Path]:
 
 
 def _arrow(rng: random.Random) -> list[Path]:
+    # People draw the head big and open (each barb up to half the shaft, 25-55° off it),
+    # the shaft often bowed, and a head drawn out and back misses the tip on the way back.
     tail, tip = np.array([-1.0, 0.0]), np.array([1.0, 0.0])
-    barb = rng.uniform(0.3, 0.8)
-    spread = [math.radians(rng.uniform(22, 45)) for _ in range(2)]
+    barb = rng.uniform(0.35, 1.0)
+    spread = [math.radians(rng.uniform(25, 55)) for _ in range(2)]
     barbs = [tip + barb * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
              tip + barb * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
     if rng.random() < 0.5:
         barbs = barbs[::-1]
-    shaft = np.stack([tail, tip])
+    f = np.linspace(0, 1, 12)[:, None]
+    bow = rng.uniform(-0.15, 0.15) if rng.random() < 0.6 else 0.0
+    shaft = tail + (tip - tail) * f + bow * 4 * f * (1 - f) * np.array([0.0, 1.0])  # (12, 2), tail to tip
+    back = tip + (barbs[0] - tip) * rng.uniform(0.0, 0.15) + np.array([rng.gauss(0, 0.04), rng.gauss(0, 0.04)])
     head_v = np.stack([barbs[0], tip, barbs[1]])
     style = rng.random()
     if style < 0.25:  # one stroke: shaft, out to one barb, back to the tip, out to the other
-        paths = [np.stack([tail, tip, barbs[0], tip, barbs[1]])]
+        paths = [np.concatenate([shaft, [barbs[0], back, barbs[1]]])]
     elif style < 0.35:  # one stroke: shaft, then round the head as a closed triangle
-        paths = [np.stack([tail, tip, barbs[0], barbs[1], tip])]
+        paths = [np.concatenate([shaft, [barbs[0], barbs[1], tip]])]
     elif style < 0.4:  # one stroke: shaft, one barb, straight across to the other
-        paths = [np.stack([tail, tip, barbs[0], barbs[1]])]
+        paths = [np.concatenate([shaft, [barbs[0], barbs[1]]])]
     elif style < 0.45:  # from a barb through the tip back along the shaft, then the other barb
-        paths = [np.stack([barbs[0], tip, tail])]
+        paths = [np.concatenate([[barbs[0]], shaft[::-1]])]
         paths.append(np.stack([tip, barbs[1]]))
     elif style < 0.8:  # shaft, then the head as a V, either order
         paths = [shaft if rng.random() < 0.8 else shaft[::-1], head_v]
