@@ -3,7 +3,6 @@
 // with `GET /me`, and is kept in this module's memory only (never in storage).
 import type { SelectionFilters } from "./filters";
 import { apiFetch, apiRequest, isApiError, type RequestOptions } from "./client";
-import type { ModelEvaluation } from "./evaluation";
 import type { CanvasSize, Device, StrokeData } from "./strokes";
 
 export interface AdminUser {
@@ -182,42 +181,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface ClassMetrics {
-  precision: number;
-  recall: number;
-  support: number;
-}
-
-export interface ModelMetrics {
-  validation_accuracy?: number;
-  per_class?: Record<string, ClassMetrics>;
-  /** Rows are the true class, columns the predicted one, both in `classes` order. */
-  confusion_matrix?: number[][];
-  train_size?: number;
-  validation_size?: number;
-  /** What the network reads: "raster", and "pen_path" for a model trained with people's drawings. */
-  inputs?: string[];
-  [key: string]: unknown;
-}
-
-export interface ModelVersion {
-  id: string;
-  version: number;
-  jobId: string | null;
-  classes: string[];
-  accuracy: number;
-  metrics: ModelMetrics;
-  datasetSize: number;
-  datasetHash: string;
-  active: boolean;
-  createdAt: string;
-  activatedAt: string | null;
-  /** Accuracy on each evaluation set: real drawings the model never trained on. */
-  evaluations: ModelEvaluation[];
-  datasetId?: string | null;
-  datasetName?: string | null;
-}
-
 export interface AuditEntry {
   id: string;
   adminId: string | null;
@@ -370,7 +333,7 @@ export function importDrawings(file: Blob, source?: string): Promise<ImportSumma
   });
 }
 
-// Training and models
+// Training
 
 /** `created` is false when the same config was already pending, queued or running. */
 export async function startTraining(config: TrainingConfig): Promise<{ job: TrainingJob; created: boolean }> {
@@ -391,12 +354,4 @@ export function fetchTrainingJob(id: string, signal?: AbortSignal): Promise<Trai
 
 export function cancelTrainingJob(id: string): Promise<TrainingJob> {
   return admin<TrainingJob>(`/training/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST" });
-}
-
-export function listModels(signal?: AbortSignal): Promise<ModelVersion[]> {
-  return admin<ModelVersion[]>("/models", { signal });
-}
-
-export function activateModel(id: string): Promise<ModelVersion> {
-  return admin<ModelVersion>(`/models/${encodeURIComponent(id)}/activate`, { method: "POST" });
 }

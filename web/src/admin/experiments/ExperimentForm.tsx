@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
-import type { ModelVersion } from "../../api/admin";
+import type { ModelVersion } from "../../api/models";
 import type { ApiError } from "../../api/client";
 import type { ExperimentCreate } from "../../api/experiments";
 import { ErrorDisplay } from "../../common/ErrorDisplay";

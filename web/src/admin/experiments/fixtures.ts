@@ -1,5 +1,5 @@
 // Experiments and models as the API sends them, for the tests.
-import type { ModelVersion } from "../../api/admin";
+import type { ModelVersion } from "../../api/models";
 import type { Experiment } from "../../api/experiments";
 
 export const model = (version: number, active: boolean, accuracy = 0.9): ModelVersion => ({

@@ -1,5 +1,5 @@
 import { useCallback } from "react";
-import { listModels } from "../../api/admin";
+import { listModels } from "../../api/models";
 import * as api from "../../api/experiments";
 import { navigate } from "../../router/router";
 import { useAdminEvents } from "../live/AdminEvents";

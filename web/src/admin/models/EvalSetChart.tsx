@@ -1,4 +1,4 @@
-import type { ModelVersion } from "../../api/admin";
+import type { ModelVersion } from "../../api/models";
 import { LineChart, type Series } from "../charts/LineChart";
 import { formatPercent, formatWholePercent } from "../charts/scale";
 

@@ -1,4 +1,4 @@
-import type { ModelVersion } from "../../api/admin";
+import type { ModelVersion } from "../../api/models";
 import { Link } from "../../router/router";
 import { formatPercent } from "../charts/scale";
 import { datasetPath } from "../datasets/datasetLinks";

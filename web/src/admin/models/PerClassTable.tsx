@@ -1,4 +1,4 @@
-import type { ClassMetrics } from "../../api/admin";
+import type { ClassMetrics } from "../../api/models";
 import { shapeName, type ShapeNames } from "../../common/shapeNames";
 import { formatPercent } from "../charts/scale";
 

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "react";
 import { ApiError, toApiError } from "../../api/client";
 import * as api from "../../api/admin";
+import { activateModel, listModels } from "../../api/models";
 import { rescoreModel } from "../../api/evaluation";
 import { useAdminEvents } from "../live/AdminEvents";
 import { useApiResource } from "../useApiResource";
@@ -11,7 +12,7 @@ const JOB_POLL_MS = 1000;
 /** The model versions, newest first; activation (which is also the roll-back) and
  * re-scoring on the evaluation sets (a job: followed until it ends, then the list reloads). */
 export function useModels() {
-  const load = useCallback((signal: AbortSignal) => api.listModels(signal), []);
+  const load = useCallback((signal: AbortSignal) => listModels(signal), []);
   const models = useApiResource(load);
   const [activating, setActivating] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
@@ -27,7 +28,7 @@ export function useModels() {
       setActivating(id);
       setActionError(null);
       try {
-        await api.activateModel(id);
+        await activateModel(id);
         reload();
       } catch (reason) {
         setActionError(toApiError(reason));
