@@ -37,7 +37,7 @@ def main() -> int:
 
     from crowdsketch.raster import DEFAULT_SPEC, rasterize_batch
     from crowdsketch.synthetic import SHAPES, synthetic_drawings
-    from crowdsketch.training.distort import training_variants
+    from crowdsketch.training.distort import training_versions
     from crowdsketch.training.export import export_onnx
     from crowdsketch.training.trainer import THREADS, EpochProgress, TrainConfig, train
 
@@ -61,10 +61,11 @@ def main() -> int:
     # As a training job does (training/dataset.py): distorted versions to train on.
     started = time.perf_counter()
     made = np.ones(len(drawings), dtype=bool)
-    variants, variant_of = training_variants([data.strokes for _, data in drawings], made, DEFAULT_SPEC,
-                                             args.seed, [label for label, _ in drawings])
-    steps.append(("training_variants", time.perf_counter() - started, len(variants)))
-    print(f"  training_variants: {steps[-1][1]:.2f} s ({variants.shape})", flush=True)
+    versions = training_versions([data.strokes for _, data in drawings], made, DEFAULT_SPEC,
+                                 args.seed, [label for label, _ in drawings])
+    variants, variant_of = versions.rasters, versions.of
+    steps.append(("training_versions", time.perf_counter() - started, len(variants)))
+    print(f"  training_versions: {steps[-1][1]:.2f} s ({variants.shape})", flush=True)
 
     epochs: list[EpochProgress] = []
 

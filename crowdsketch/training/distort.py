@@ -176,14 +176,5 @@ def training_versions(
                             np.concatenate(path_parts) if path_parts else None)
 
 
-def training_variants(
-    drawings: Sequence[StrokesLike], synthetic: np.ndarray, spec: RasterSpec, seed: int, shapes: Sequence[str],
-    people: Distortion = DEFAULT_DISTORTION, made: Distortion = SYNTHETIC_DISTORTION,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(variants, variant_of) of `training_versions`, for a network that reads rasters only."""
-    versions = training_versions(drawings, synthetic, spec, seed, shapes, people, made)
-    return versions.rasters, versions.of
-
-
 __all__ = ["DEFAULT_DISTORTION", "SYNTHETIC_DISTORTION", "Distortion", "TrainingVersions", "distort", "distorted_rasters",
-           "distorted_versions", "training_variants", "training_versions"]
+           "distorted_versions", "training_versions"]

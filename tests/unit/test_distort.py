@@ -10,7 +10,7 @@ import pytest
 
 from crowdsketch.raster import DEFAULT_SPEC, rasterize, rasterize_batch
 from crowdsketch.synthetic.outlines import PROPORTIONED
-from crowdsketch.training.distort import Distortion, distort, distorted_rasters, training_variants
+from crowdsketch.training.distort import Distortion, distort, distorted_rasters, training_versions
 from crowdsketch.training.trainer import TrainConfig, grouped_split, train
 
 ARROW = [[[0, 100, 0], [100, 0, 10], [70, 0, 20]], [[100, 0, 30], [100, 30, 40]]]
@@ -48,8 +48,9 @@ def test_copies_differ_from_each_other_and_repeat_for_a_seed():
 
 def test_peoples_drawings_get_more_versions_than_synthetic_ones():
     drawings = [ARROW, ARROW, ARROW]
-    variants, variant_of = training_variants(drawings, np.array([True, False, True]), DEFAULT_SPEC, 0, ["arrow"] * 3,
-                                             people=Distortion(copies=5), made=Distortion(copies=2))
+    versions = training_versions(drawings, np.array([True, False, True]), DEFAULT_SPEC, 0, ["arrow"] * 3,
+                                 people=Distortion(copies=5), made=Distortion(copies=2))
+    variants, variant_of = versions.rasters, versions.of
     assert sorted(variant_of.tolist()) == [0, 0, 1, 1, 1, 1, 1, 2, 2]
     assert variants.shape == (9, 1, DEFAULT_SPEC.size, DEFAULT_SPEC.size) and variants.dtype == np.uint8
 
@@ -100,8 +101,9 @@ def test_a_square_is_turned_but_never_stretched_into_a_rectangle():
         assert kept == [[list(map(float, p)) for p in square[0]]]
     stretched = [distort(square, random.Random(seed), no_turn)[0] for seed in range(50)]
     assert any(abs(np.ptp([p[0] for p in s]) / np.ptp([p[1] for p in s]) - 1) > 0.2 for s in stretched)
-    variants, variant_of = training_variants([square, square], np.array([False, False]), DEFAULT_SPEC, 0,
-                                             ["square", "star"], people=no_turn)
+    versions = training_versions([square, square], np.array([False, False]), DEFAULT_SPEC, 0,
+                                 ["square", "star"], people=no_turn)
+    variants, variant_of = versions.rasters, versions.of
     def aspect(image: np.ndarray) -> float:
         rows, cols = np.nonzero(image[0] > 0.5)
         return (np.ptp(cols) + 1) / (np.ptp(rows) + 1)
