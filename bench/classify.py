@@ -218,29 +218,15 @@ async def served_runs(url: str, stack: str, bodies: list[bytes], plan: dict[int,
 def onnx_run(data_dir: Path, strokes: list, total: int, warmup: int) -> Result:
     """rasterize (+ the pen's path, for a model that reads it) + session.run of one drawing,
     1 thread, on the model the server loaded."""
-    import numpy as np
-    import onnxruntime as ort
-
-    from crowdsketch.common.scoring import card_path
-    from crowdsketch.pen_path import path_features
-    from crowdsketch.raster import RasterSpec, rasterize
+    from crowdsketch.common.scoring import model_inputs, scoring_model
 
     model_dir = max((p for p in data_dir.rglob("model.onnx")), key=lambda p: p.stat().st_mtime).parent
     card = orjson.loads((model_dir / "card.json").read_bytes())
-    spec = RasterSpec.from_dict(card["preprocessing"])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession((model_dir / "model.onnx").read_bytes(), options, providers=["CPUExecutionProvider"])
-    path_spec, path_name = card_path(card)
-    name = next(i.name for i in session.get_inputs() if i.name != path_name)
+    # The server's own loading (one intra-op and one inter-op thread) and its inputs, less the softmax.
+    model = scoring_model((model_dir / "model.onnx").read_bytes(), card)
 
     def one(i: int) -> int:
-        drawing = strokes[i % len(strokes)]
-        feeds = {name: rasterize(drawing, spec)[np.newaxis, np.newaxis]}  # (1, 1, S, S)
-        if path_spec is not None and path_name is not None:
-            feeds[path_name] = path_features(drawing, path_spec)[np.newaxis]  # (1, 5, P)
-        logits = session.run(None, feeds)[0][0]
+        logits = model.session.run(None, model_inputs(model, strokes[i % len(strokes)]))[0][0]
         return int(logits.argmax())
 
     for i in range(warmup):

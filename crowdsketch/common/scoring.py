@@ -52,12 +52,18 @@ class ScoringModel:
     path_input: str | None = None
 
 
-def probabilities(model: Scorable, strokes: StrokesLike) -> np.ndarray:
-    """The model's probability of each of its classes for one drawing, in card order."""
+def model_inputs(model: Scorable, strokes: StrokesLike) -> dict[str, np.ndarray]:
+    """One drawing as the ONNX inputs the model's card asks for: the raster, and the pen's path
+    for a model that reads it."""
     feeds = {model.input_name: rasterize(strokes, model.spec)[np.newaxis, np.newaxis]}  # (1, 1, S, S)
     if model.path_spec is not None and model.path_input is not None:
         feeds[model.path_input] = path_features(strokes, model.path_spec)[np.newaxis]  # (1, 5, P)
-    logits = model.session.run(None, feeds)[0][0]  # (classes,)
+    return feeds
+
+
+def probabilities(model: Scorable, strokes: StrokesLike) -> np.ndarray:
+    """The model's probability of each of its classes for one drawing, in card order."""
+    logits = model.session.run(None, model_inputs(model, strokes))[0][0]  # (classes,)
     return _softmax(logits)
 
 

@@ -140,7 +140,7 @@ def distorted_versions(
                 version = strokes
                 image = rasterize(strokes, spec)
             out[k, i, 0] = np.rint(image * 255)
-            if paths is not None and path_spec is not None:
+            if path_spec is not None:
                 paths[k, i] = path_features(version, path_spec)
     return out, paths
 
