@@ -8,6 +8,9 @@ NPM ?= npm
 WEB := web
 WEB_STAMP := $(WEB)/node_modules/.installed-stamp
 WEB_BUILD := $(WEB)/dist/index.html
+# pytest processes for `make test` (pytest-xdist): most tests wait on a service or a child
+# process, so two keep a 2-core machine busy; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 
@@ -39,7 +42,7 @@ run-distributed: setup
 	$(BIN)/python deploy/run.py
 
 test: setup test-web
-	$(BIN)/pytest -q --durations=30
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --durations=30
 
 test-web: $(WEB_STAMP)
 	cd $(WEB) && $(NPM) test
@@ -47,7 +50,7 @@ test-web: $(WEB_STAMP)
 # The whole suite (Vitest, then pytest) three times in a row while one core is kept busy (RUNS=n).
 RUNS ?= 3
 test-stress: setup $(WEB_STAMP)
-	$(BIN)/python tests/stress.py --runs $(RUNS)
+	$(BIN)/python tests/stress.py --runs $(RUNS) --workers $(TEST_WORKERS)
 
 bench: setup
 	$(BIN)/python bench/ingest.py

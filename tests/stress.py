@@ -1,10 +1,10 @@
 """The whole suite (Vitest, then pytest), several times in a row, while another process keeps
 one core busy.
 
-    python tests/stress.py [--runs 3] [--busy-cores 1] [-- PYTEST ARGS...]
+    python tests/stress.py [--runs 3] [--busy-cores 1] [--workers 2] [-- PYTEST ARGS...]
 
 CI runs on a 2-core machine that may be busy; a test that passes only on an idle machine
-throws away a day's work some day. This runs the suite as CI would (`pytest -q`) under a
+throws away a day's work some day. This runs the suite as CI would (`pytest -q -n 2`) under a
 busy loop it starts and stops itself, prints the failures of each run, and exits non-zero
 if any run had one. `--no-web` leaves the Vitest suite out.
 """
@@ -32,10 +32,10 @@ def _spin() -> None:
         pass
 
 
-def _run_suite(pytest_args: list[str]) -> tuple[int, str, list[str], float]:
+def _run_suite(workers: int, pytest_args: list[str]) -> tuple[int, str, list[str], float]:
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *pytest_args],
+        [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "-n", str(workers), *pytest_args],
         cwd=ROOT, capture_output=True, text=True,
     )
     elapsed = time.monotonic() - started
@@ -60,6 +60,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="how many runs in a row (default 3)")
     parser.add_argument("--busy-cores", type=int, default=1, help="cores kept busy meanwhile (default 1)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="pytest processes, as `make test` runs (default 2; 0 for one process)")
     parser.add_argument("--no-web", action="store_true", help="leave the Vitest suite out")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args()
@@ -73,7 +75,7 @@ def main() -> int:
     try:
         for run in range(1, args.runs + 1):
             suites = [] if args.no_web else [("vitest", _run_web())]
-            suites.append(("pytest", _run_suite(args.pytest_args)))
+            suites.append(("pytest", _run_suite(args.workers, args.pytest_args)))
             results.append(max(code for _, (code, *_) in suites))
             for name, (code, summary, failures, elapsed) in suites:
                 print(f"run {run}, {name}: {summary} in {elapsed:.0f} s (exit {code})", flush=True)

@@ -6,6 +6,11 @@ the store; `publish` delivers a message to every current subscriber of the chann
 history); `subscribe` yields messages until the context exits; `incr` adds one to a counter
 and says how long its window has left (the window, `ttl_s`, starts with the first `incr`). Connection failures raise
 `ConnectionError`/`TimeoutError` (or the adapter's listed transient errors).
+
+Redis keeps one set of pub/sub channels for the whole server, whatever database a client
+selected; the Redis stores name a channel after their database (`scoped_channel`), so that
+two deployments on one Redis, each on its own database, hear only their own messages, as
+they see only their own keys.
 """
 
 from __future__ import annotations
@@ -180,6 +185,12 @@ return replies
 """
 
 
+def scoped_channel(channel: str, db: int) -> str:
+    """The Redis channel a store on database `db` uses for `channel`: the name itself on
+    database 0 (what every release before this one used), `db<N>:` before it on any other."""
+    return channel if db == 0 else f"db{db}:{channel}"
+
+
 class RedisKeyValueStore:
     """The store on Redis through redis-py: for the URLs the lean client does not take
     (`rediss://`, sockets, options in the query)."""
@@ -205,6 +216,7 @@ class RedisKeyValueStore:
             # the command runs it twice: a 409 on an idempotency claim, or one extra count.
             retry=Retry(NoBackoff(), 1, (redis.exceptions.ConnectionError,)),
         )
+        self._db = int(self._redis.connection_pool.connection_kwargs.get("db") or 0)
         self._incr_script = self._redis.register_script(_INCR_WITH_WINDOW)
         self._incr_then_set_nx_script = self._redis.register_script(_INCR_THEN_SET_NX)
 
@@ -240,12 +252,12 @@ class RedisKeyValueStore:
             await pipe.execute()
 
     async def publish(self, channel: str, message: bytes) -> None:
-        await self._redis.publish(channel, message)
+        await self._redis.publish(scoped_channel(channel, self._db), message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(channel)
+        await pubsub.subscribe(scoped_channel(channel, self._db))
 
         async def messages() -> AsyncIterator[bytes]:
             # Polled with a timeout: a blocking read would trip the socket timeout while
@@ -304,10 +316,10 @@ class LeanRedisKeyValueStore:
         await self._client.execute(*(_set(key, value, ttl_s) for key, value, ttl_s in items))
 
     async def publish(self, channel: str, message: bytes) -> None:
-        await self._client.command("PUBLISH", channel, message)
+        await self._client.command("PUBLISH", scoped_channel(channel, self._client.db), message)
 
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
-        return self._client.subscribe(channel)
+        return self._client.subscribe(scoped_channel(channel, self._client.db))
 
     async def ping(self) -> None:
         await self._client.command("PING")

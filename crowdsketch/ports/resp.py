@@ -97,6 +97,7 @@ class LeanRedis:
     def __init__(self, host: str, port: int, db: int, username: str | None, password: str | None,
                  timeout_s: float) -> None:
         self._address = (host, port)
+        self.db = db
         self._hello: list[Command] = []
         if password is not None:
             # The two-word form, as redis-py's HELLO sends it: a user without a password (the

@@ -175,6 +175,31 @@ async def test_a_message_on_another_channel_is_not_received(store: KeyValueStore
         assert set(rest) <= {b"for you"}
 
 
+@pytest.mark.parametrize("adapter", ["redis", "redis-py"])
+async def test_deployments_on_two_databases_of_one_redis_hear_only_their_own_messages(adapter: str) -> None:
+    """Redis shares pub/sub channels across its databases; a store keeps them apart, so an
+    admin of one deployment never sees another's job events or model changes."""
+    require_service("Redis", REDIS_HOST, REDIS_PORT)
+    mine = redis_test_db()
+    other = next(db for db in range(1, 16) if db != mine)  # only pub/sub here: no key is written
+
+    def open_store(db: int) -> KeyValueStore:
+        url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
+        return key_value_store_from_url(url, timeout_s=1.0) if adapter == "redis" else RedisKeyValueStore(url, timeout_s=1.0)
+
+    here, neighbour, here_too = open_store(mine), open_store(other), open_store(mine)
+    channel = _key("deployment")
+    try:
+        async with here.subscribe(channel) as messages:
+            await neighbour.publish(channel, b"the neighbour's")
+            # Another process of the same deployment is heard; the neighbour's message, sent
+            # first, would be the first read had it crossed over.
+            assert await _next_message_while_publishing(here_too, messages, channel, b"ours") == b"ours"
+    finally:
+        for store in (here, neighbour, here_too):
+            await store.close()
+
+
 async def test_ping(store: KeyValueStore) -> None:
     await store.ping()
 
