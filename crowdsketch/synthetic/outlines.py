@@ -158,14 +158,15 @@ def _arrow(rng: random.Random) -> list[Path]:
     # People draw the head big and open (each barb up to half the shaft, 25-55° off it),
     # the shaft often bowed, and a head drawn out and back misses the tip on the way back.
     tail, tip = np.array([-1.0, 0.0]), np.array([1.0, 0.0])
-    barb = rng.uniform(0.35, 1.0)
+    barb = [rng.uniform(0.35, 1.0)]
+    barb.append(min(1.0, barb[0] * rng.uniform(0.7, 1.3)))  # the two barbs are seldom equal
     spread = [math.radians(rng.uniform(25, 55)) for _ in range(2)]
-    barbs = [tip + barb * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
-             tip + barb * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
+    barbs = [tip + barb[0] * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
+             tip + barb[1] * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
     if rng.random() < 0.5:
         barbs = barbs[::-1]
     f = np.linspace(0, 1, 12)[:, None]
-    bow = rng.uniform(-0.15, 0.15) if rng.random() < 0.6 else 0.0
+    bow = rng.uniform(-0.35, 0.35) if rng.random() < 0.6 else 0.0  # up to a sixth of the shaft
     shaft = tail + (tip - tail) * f + bow * 4 * f * (1 - f) * np.array([0.0, 1.0])  # (12, 2), tail to tip
     back = tip + (barbs[0] - tip) * rng.uniform(0.0, 0.15) + np.array([rng.gauss(0, 0.04), rng.gauss(0, 0.04)])
     head_v = np.stack([barbs[0], tip, barbs[1]])
@@ -193,15 +194,19 @@ def _arrow(rng: random.Random) -> list[Path]:
 
 def _check(rng: random.Random) -> list[Path]:
     short = rng.uniform(0.2, 0.65)
-    long = short * rng.uniform(1.5, 3.5)
-    down, up = math.radians(rng.uniform(20, 65)), math.radians(rng.uniform(35, 75))
+    long = short * rng.uniform(1.5, 3.5 if rng.random() < 0.8 else 6.0)
+    down, up = math.radians(rng.uniform(20, 65)), math.radians(rng.uniform(35, 75 if rng.random() < 0.8 else 85))
     bottom = np.array([0.0, 0.0])
     start = bottom - short * np.array([math.cos(down), math.sin(down)])
     end = bottom + long * np.array([math.cos(up), -math.sin(up)])
-    # The long arm often bends a little as the hand flicks up.
+    # The long arm often bends a little as the hand flicks up; the short arm is often an arc
+    # bulging up (the pen rises before it drops into the bottom).
     f = np.linspace(0, 1, 12)[1:, None]
     bend = rng.uniform(-0.12, 0.12) * long * 4 * f * (1 - f) * np.array([math.sin(up), math.cos(up)])
-    path = np.concatenate([[start], bottom + (end - bottom) * f + bend])
+    g = np.linspace(0, 1, 8)[:-1, None]
+    hump = (rng.uniform(0.0, 0.45) if rng.random() < 0.3 else 0.0) * short * 4 * g * (1 - g)
+    into = start + (bottom - start) * g + hump * np.array([math.sin(down), -math.cos(down)])
+    path = np.concatenate([into, bottom + (end - bottom) * f + bend])
     path = round_corners(path, corner_rounding(rng, 0.3))
     if rng.random() < 0.05:
         path = path[::-1]
@@ -224,11 +229,18 @@ def _cross(rng: random.Random) -> list[Path]:
         if float(np.hypot(*(second[0] - first[-1]))) > float(np.hypot(*(second[-1] - first[-1]))):
             second = second[::-1]
         path = np.concatenate([first, second])
-        return [round_corners(path, corner_rounding(rng, 0.3))]
+        return _unsquare([round_corners(path, corner_rounding(rng, 0.3))], rng)
     bars = [b if rng.random() < 0.75 else b[::-1] for b in bars]
     if rng.random() < 0.4:
         bars.reverse()
-    return rotate(bars, angle)
+    return _unsquare(rotate(bars, angle), rng)
+
+
+def _unsquare(paths: list[Path], rng: random.Random) -> list[Path]:
+    """People's crosses are often taller or wider than they are square (an X drawn tall has
+    steep bars): up to e^±0.35 between the page's axes."""
+    aspect = math.exp(rng.uniform(-0.35, 0.35))
+    return scale(paths, math.sqrt(aspect), 1 / math.sqrt(aspect))
 
 
 def _zigzag(rng: random.Random) -> list[Path]:
