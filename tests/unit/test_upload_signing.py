@@ -7,7 +7,7 @@ import base64
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -98,8 +98,10 @@ def test_the_mac_tells_the_shape_from_the_session_where_they_meet() -> None:
 def test_the_put_url_is_the_apps_own_route_with_a_signature_bound_to_the_shape() -> None:
     settings = make_settings(secret_key=SECRET, blob_url="file:///tmp/blobs", upload_expiry_s=300)
     sha256 = hashlib.sha256(b"{}").hexdigest()
+    before = datetime.now(UTC)
     ticket = issue_upload(settings, session_id=SESSION, shape_id="circle", size=2, sha256=sha256,
                           app_url=lambda upload_id: f"http://testserver/api/drawings/uploads/{upload_id}")
+    after = datetime.now(UTC)
 
     url = urlsplit(ticket.url)
     upload_id = url.path.rsplit("/", 1)[1]
@@ -109,9 +111,12 @@ def test_the_put_url_is_the_apps_own_route_with_a_signature_bound_to_the_shape()
     assert (grant.size, grant.sha256, grant.blob_key) == (2, sha256, ticket.blob_key)
     assert ticket.blob_key == f"drawings/circle/{grant.drawing_id}.json"
     assert ticket.headers == {"Content-Type": "application/json"}
-    assert 299 <= (ticket.expires_at - datetime.now(UTC)).total_seconds() <= 301
-    for shape_id, signature in (("square", query["signature"]), ("circle", query["signature"][:-1] + "A"),
-                                ("circle", ""), ("circle", "é" * 43)):
+    # Expiry times are kept in whole seconds.
+    assert before + timedelta(seconds=299) <= ticket.expires_at <= after + timedelta(seconds=301)
+    signed = query["signature"]
+    # Another first character (the last of 43 carries only 4 bits: 1 in 16 is already "A").
+    tampered = ("B" if signed[0] == "A" else "A") + signed[1:]
+    for shape_id, signature in (("square", signed), ("circle", tampered), ("circle", ""), ("circle", "é" * 43)):
         with pytest.raises(UploadNotFound):
             local_upload(settings, upload_id=upload_id, shape_id=shape_id, signature=signature)
 
