@@ -8,9 +8,10 @@ NPM ?= npm
 WEB := web
 WEB_STAMP := $(WEB)/node_modules/.installed-stamp
 WEB_BUILD := $(WEB)/dist/index.html
-# pytest processes for `make test` (pytest-xdist): most tests wait on a service or a child
-# process, so two keep a 2-core machine busy; TEST_WORKERS=0 runs the suite in one process.
-TEST_WORKERS ?= 2
+# pytest processes for `make test` (pytest-xdist). 0, the default, runs the suite in one
+# process; TEST_WORKERS=2 takes about half the time on 2 cores (most tests wait on a service),
+# but one run in four there hung in a worker's shutdown (README.md, "Tests").
+TEST_WORKERS ?= 0
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package.json
 

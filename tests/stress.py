@@ -4,7 +4,7 @@ one core busy.
     python tests/stress.py [--runs 3] [--busy-cores 1] [--workers 2] [-- PYTEST ARGS...]
 
 CI runs on a 2-core machine that may be busy; a test that passes only on an idle machine
-throws away a day's work some day. This runs the suite as CI would (`pytest -q -n 2`) under a
+throws away a day's work some day. This runs the suite as CI would (`pytest -q`) under a
 busy loop it starts and stops itself, prints the failures of each run, and exits non-zero
 if any run had one. `--no-web` leaves the Vitest suite out.
 """
@@ -60,8 +60,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="how many runs in a row (default 3)")
     parser.add_argument("--busy-cores", type=int, default=1, help="cores kept busy meanwhile (default 1)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="pytest processes, as `make test` runs (default 2; 0 for one process)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="pytest processes (pytest-xdist), as `make test` runs: 0, the default, "
+                             "for one process")
     parser.add_argument("--no-web", action="store_true", help="leave the Vitest suite out")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args()
