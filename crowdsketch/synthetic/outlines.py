@@ -158,11 +158,11 @@ def _arrow(rng: random.Random) -> list[Path]:
     # People draw the head big and open (each barb up to half the shaft, 25-55° off it),
     # the shaft often bowed, and a head drawn out and back misses the tip on the way back.
     tail, tip = np.array([-1.0, 0.0]), np.array([1.0, 0.0])
-    barb = [rng.uniform(0.35, 1.0)]
-    barb.append(min(1.0, barb[0] * rng.uniform(0.7, 1.3)))  # the two barbs are seldom equal
+    reach = rng.uniform(0.35, 1.0)
+    other_reach = min(1.0, reach * rng.uniform(0.7, 1.3))  # the two barbs are seldom equal
     spread = [math.radians(rng.uniform(25, 55)) for _ in range(2)]
-    barbs = [tip + barb[0] * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
-             tip + barb[1] * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
+    barbs = [tip + reach * np.array([-math.cos(spread[0]), -math.sin(spread[0])]),
+             tip + other_reach * np.array([-math.cos(spread[1]), math.sin(spread[1])])]
     if rng.random() < 0.5:
         barbs = barbs[::-1]
     f = np.linspace(0, 1, 12)[:, None]
